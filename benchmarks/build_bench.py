@@ -1,0 +1,319 @@
+"""Time `sitegen build` on generated corpora: cold, no-change and one-article-edit builds.
+
+    python benchmarks/build_bench.py [--sizes 1000,10000] [--repeat 3] [--seed 1] [--jobs N]
+
+For each size it writes a corpus (benchmarks/corpus.py) into a temporary folder and runs
+`sitegen build --site DIR --quiet` in a fresh subprocess each time. Wall time comes from the
+clock around the child; CPU time and the largest process's peak RSS from the child's rusage
+(os.wait4, which folds in the child's own waited-for children); the peak RSS of the whole process
+tree (a build's worker pool included) is sampled from /proc every 20 ms. Each figure is the
+median of --repeat runs (peak memory: the maximum). The working tree's sitegen is used
+(its folder is put first on PYTHONPATH) unless --sitegen names another command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from corpus import EDIT_KINDS, edit_article, write_corpus
+
+REPO = Path(__file__).resolve().parent.parent
+PAGE = os.sysconf("SC_PAGE_SIZE")
+KEEP_IN_SITE = {"site.yaml", "content"}
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """One run of one command."""
+
+    wall: float
+    cpu: float  # user + system, the child and the descendants it waited for
+    max_process_mb: float  # ru_maxrss: the largest single process
+    tree_peak_mb: float  # sampled sum of RSS over the process tree
+    returncode: int
+    stderr: str = ""
+
+
+def _children(pid: int) -> list[int]:
+    out: list[int] = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as fh:
+                out.extend(int(c) for c in fh.read().split())
+    except OSError:
+        pass
+    return out
+
+
+def tree_rss(pid: int) -> int:
+    """Resident bytes of pid and all its descendants (0 where /proc is missing)."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/statm") as fh:
+                total += int(fh.read().split()[1]) * PAGE
+        except (OSError, IndexError, ValueError):
+            continue
+        todo.extend(_children(p))
+    return total
+
+
+class _Sampler(threading.Thread):
+    """Samples the RSS of a process tree every `interval` seconds until stopped."""
+
+    def __init__(self, pid: int, interval: float = 0.02) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.interval, self.peak = pid, interval, 0
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.is_set():
+            self.peak = max(self.peak, tree_rss(self.pid))
+            self.done.wait(self.interval)
+
+
+def run_measured(
+    cmd: Sequence[str], *, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> Measurement:
+    """Run cmd to completion; measure wall time, CPU, peak RSS (largest process and tree)."""
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(list(cmd), cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=err)
+        sampler = _Sampler(proc.pid)
+        sampler.start()
+        _, status, usage = os.wait4(proc.pid, 0)  # blocks: the wall time is exact
+        wall = time.perf_counter() - start
+        sampler.done.set()
+        sampler.join()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        stderr = err.read().decode("utf-8", "replace")
+    max_process = usage.ru_maxrss * 1024  # kilobytes on Linux
+    return Measurement(
+        wall=wall,
+        cpu=usage.ru_utime + usage.ru_stime,
+        max_process_mb=max_process / 2**20,
+        tree_peak_mb=max(sampler.peak, max_process) / 2**20,
+        returncode=proc.returncode,
+        stderr=stderr[-4000:],
+    )
+
+
+def child_env() -> dict[str, str]:
+    """The environment for sitegen: the working tree's package first on PYTHONPATH."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH")) if p)
+    return env
+
+
+def sitegen_command(spec: str | None) -> list[str]:
+    return shlex.split(spec) if spec else [sys.executable, "-m", "sitegen"]
+
+
+def check_sitegen(cmd: Sequence[str]) -> str | None:
+    """None when `cmd build --help` works, else a message saying why not."""
+    try:
+        done = subprocess.run(
+            [*cmd, "build", "--help"],
+            capture_output=True,
+            text=True,
+            env=child_env(),
+            timeout=60,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"cannot run {shlex.join(cmd)}: {exc}"
+    if done.returncode != 0:
+        tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
+        return f"`{shlex.join([*cmd, 'build', '--help'])}` exited {done.returncode}: " + " | ".join(
+            tail
+        )
+    return None
+
+
+def clean_site(site: Path) -> None:
+    """Remove every build product (output, cache) so the next build is cold."""
+    for entry in site.iterdir():
+        if entry.name in KEEP_IN_SITE:
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+
+
+def count_files(folder: Path) -> int:
+    return sum(len(files) for _, _, files in os.walk(folder)) if folder.is_dir() else 0
+
+
+class BuildFailed(RuntimeError):
+    pass
+
+
+def build_once(cmd: Sequence[str], site: Path, extra: Sequence[str] = ()) -> Measurement:
+    m = run_measured(
+        [*cmd, "build", "--site", str(site), "--quiet", *extra], cwd=site, env=child_env()
+    )
+    if m.returncode != 0:
+        raise BuildFailed(f"sitegen build exited {m.returncode}:\n{m.stderr.strip()}")
+    return m
+
+
+@dataclass
+class Series:
+    """Repeated measurements of one scenario, summarised as median time and max memory."""
+
+    runs: list[Measurement] = field(default_factory=list)
+
+    @property
+    def wall(self) -> float:
+        return statistics.median(m.wall for m in self.runs)
+
+    @property
+    def cpu(self) -> float:
+        return statistics.median(m.cpu for m in self.runs)
+
+    @property
+    def max_process_mb(self) -> float:
+        return max(m.max_process_mb for m in self.runs)
+
+    @property
+    def tree_peak_mb(self) -> float:
+        return max(m.tree_peak_mb for m in self.runs)
+
+
+def repeat(times: int, before: Callable[[], object], run: Callable[[], Measurement]) -> Series:
+    series = Series()
+    for _ in range(times):
+        before()
+        series.runs.append(run())
+    return series
+
+
+@dataclass
+class SizeResult:
+    articles: int
+    corpus_seconds: float
+    output_files: int = 0
+    cold: Series = field(default_factory=Series)
+    no_change: Series = field(default_factory=Series)
+    edits: dict[str, Series] = field(default_factory=dict)
+
+
+def bench_size(
+    articles: int, seed: int, times: int, cmd: Sequence[str], extra: Sequence[str], work: Path
+) -> SizeResult:
+    site = work / f"site-{articles}"
+    start = time.perf_counter()
+    write_corpus(site, articles, seed)
+    result = SizeResult(articles, time.perf_counter() - start)
+    print(
+        f"[{articles}] corpus written in {result.corpus_seconds:.1f} s; cold builds...", flush=True
+    )
+    result.cold = repeat(times, lambda: clean_site(site), lambda: build_once(cmd, site, extra))
+    result.output_files = count_files(site / "public")
+    print(f"[{articles}] no-change rebuilds...", flush=True)
+    result.no_change = repeat(times, lambda: None, lambda: build_once(cmd, site, extra))
+    for kind in EDIT_KINDS:
+        print(f"[{articles}] {kind} edits...", flush=True)
+        result.edits[kind] = repeat(
+            times, lambda k=kind: edit_article(site, k), lambda: build_once(cmd, site, extra)
+        )
+    return result
+
+
+def _row(label: str, values: Sequence[str]) -> str:
+    return f"{label:<36}" + "".join(f"{v:>12}" for v in values)
+
+
+def print_table(results: Sequence[SizeResult], title: str) -> None:
+    print()
+    print(title)
+    print(_row("articles", [f"{r.articles:,}" for r in results]))
+    rows: list[tuple[str, Callable[[SizeResult], str]]] = [
+        ("corpus generation s", lambda r: f"{r.corpus_seconds:.2f}"),
+        ("cold build wall s", lambda r: f"{r.cold.wall:.2f}"),
+        ("cold build CPU s", lambda r: f"{r.cold.cpu:.2f}"),
+        ("cold ms per article", lambda r: f"{1000 * r.cold.wall / r.articles:.2f}"),
+        ("cold peak RSS MB, largest process", lambda r: f"{r.cold.max_process_mb:.0f}"),
+        ("cold peak RSS MB, process tree", lambda r: f"{r.cold.tree_peak_mb:.0f}"),
+        ("output files", lambda r: f"{r.output_files:,}"),
+        ("no-change rebuild s", lambda r: f"{r.no_change.wall:.3f}"),
+        ("no-change peak RSS MB, tree", lambda r: f"{r.no_change.tree_peak_mb:.0f}"),
+    ]
+    rows += [
+        (f"one-article {k} edit s", lambda r, k=k: f"{r.edits[k].wall:.3f}") for k in EDIT_KINDS
+    ]
+    for label, cell in rows:
+        print(_row(label, [cell(r) for r in results]))
+
+
+def machine_line() -> str:
+    return (
+        f"{os.cpu_count()} CPUs, {platform.machine()}, Python {platform.python_version()}, "
+        f"{platform.system()} {platform.release()}"
+    )
+
+
+def parse_sizes(text: str) -> list[int]:
+    return [int(s.replace("_", "")) for s in text.split(",") if s.strip()]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--sizes",
+        type=parse_sizes,
+        default=[1000, 10000],
+        help="comma-separated article counts (default 1000,10000)",
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="runs per scenario (default 3)")
+    parser.add_argument("--seed", type=int, default=1, help="corpus seed (default 1)")
+    parser.add_argument("--jobs", type=int, help="pass --jobs N to sitegen build")
+    parser.add_argument("--sitegen", help="command that runs sitegen (default: python -m sitegen)")
+    parser.add_argument("--workdir", type=Path, help="where to put the corpora (default: temp)")
+    parser.add_argument("--keep", action="store_true", help="keep the corpora and outputs")
+    parser.add_argument("--json", type=Path, help="also write the raw figures to this file")
+    args = parser.parse_args(argv)
+
+    cmd = sitegen_command(args.sitegen)
+    problem = check_sitegen(cmd)
+    if problem:
+        print(f"error: the sitegen CLI is not usable yet: {problem}", file=sys.stderr)
+        return 2
+    extra = ["--jobs", str(args.jobs)] if args.jobs else []
+    work = Path(tempfile.mkdtemp(prefix="sitegen-bench-", dir=args.workdir))
+    results: list[SizeResult] = []
+    try:
+        for n in args.sizes:
+            results.append(bench_size(n, args.seed, args.repeat, cmd, extra, work))
+    except BuildFailed as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        if args.keep:
+            print(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    print_table(results, f"sitegen build ({machine_line()}; median of {args.repeat})")
+    if args.json:
+        args.json.write_text(json.dumps([asdict(r) for r in results], indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

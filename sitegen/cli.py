@@ -1,0 +1,120 @@
+"""The `sitegen` command: parse arguments, call one function per command, map to exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from sitegen import __version__
+from sitegen.build import BuildOptions, BuildReport, build, clean
+from sitegen.model import InputError
+from sitegen.scaffold import create_site
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+class Console:
+    """Where messages go: progress and notices to stderr, results to stdout."""
+
+    def __init__(self, quiet: bool = False, verbose: bool = False) -> None:
+        self.quiet = quiet
+        self.verbose = verbose
+
+    def info(self, message: str) -> None:
+        if not self.quiet:
+            print(message, file=sys.stderr, flush=True)
+
+    def detail(self, message: str) -> None:
+        if self.verbose:
+            print(message, file=sys.stderr, flush=True)
+
+    def error(self, message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+
+def _add_output_flags(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+    group.add_argument("-v", "--verbose", action="store_true", help="print time per stage")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sitegen", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"sitegen {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    build_cmd = commands.add_parser("build", help="render content/ into the output folder")
+    build_cmd.add_argument("--site", type=Path, default=Path("."), help="site folder (default .)")
+    build_cmd.add_argument("--output", type=Path, help="output folder (default: output_dir)")
+    build_cmd.add_argument("--drafts", action="store_true", help="include drafts")
+    build_cmd.add_argument("--future", action="store_true", help="include future-dated articles")
+    build_cmd.add_argument("--base-url", help="override base_url, e.g. for a preview host")
+    build_cmd.add_argument("--no-cache", action="store_true", help="ignore the build cache")
+    build_cmd.add_argument("--jobs", type=int, help="worker processes (default: all cores)")
+    _add_output_flags(build_cmd)
+
+    new_cmd = commands.add_parser("new", help="create a new site that builds at once")
+    new_cmd.add_argument("path", type=Path)
+    _add_output_flags(new_cmd)
+
+    clean_cmd = commands.add_parser("clean", help="forget the build cache")
+    clean_cmd.add_argument("--site", type=Path, default=Path("."))
+    _add_output_flags(clean_cmd)
+    return parser
+
+
+def _summary(report: BuildReport) -> str:
+    return (
+        f"built {report.articles} articles: {report.files} files "
+        f"({len(report.rendered)} rendered, {report.written} written, {report.deleted} deleted) "
+        f"in {report.seconds:.2f} s -> {report.output}"
+    )
+
+
+def _run_build(args: argparse.Namespace, console: Console) -> int:
+    if args.jobs is not None and args.jobs < 1:
+        console.error("sitegen build: --jobs must be at least 1")
+        return EXIT_USAGE
+    options = BuildOptions(
+        site_dir=args.site, output=args.output, drafts=args.drafts, future=args.future,
+        base_url=args.base_url, use_cache=not args.no_cache, jobs=args.jobs,
+    )
+    report = build(options, log=console.info)
+    for stage, seconds in report.stages.items():
+        console.detail(f"  {stage:<8} {seconds * 1000:8.1f} ms")
+    console.info(_summary(report))
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return EXIT_OK if exit_.code == 0 else EXIT_USAGE
+    console = Console(getattr(args, "quiet", False), getattr(args, "verbose", False))
+    try:
+        if args.command == "build":
+            return _run_build(args, console)
+        if args.command == "new":
+            for line in create_site(args.path):
+                console.info(line)
+            return EXIT_OK
+        if args.command == "clean":
+            for line in clean(args.site) or ["nothing to clean"]:
+                console.info(line)
+            return EXIT_OK
+    except InputError as error:
+        for problem in error.problems:
+            console.error(str(problem))
+        count = len(error.problems)
+        console.error(f"sitegen {args.command}: {count} problem{'s' if count != 1 else ''}; "
+                      "nothing was written")
+        return EXIT_INVALID
+    except KeyboardInterrupt:
+        console.error("interrupted")
+        return 130
+    parser.error(f"unknown command {args.command}")
+    return EXIT_USAGE

@@ -1,0 +1,139 @@
+"""Markdown to safe HTML: CommonMark plus tables, footnotes, strikethrough and heading anchors."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+
+from sitegen.model import Heading
+from sitegen.slug import slugify
+
+# Articles come from untrusted pages: these schemes never become links or image sources.
+BLOCKED_SCHEMES = ("javascript:", "vbscript:", "data:", "file:")
+MAX_NESTING = 20
+# A link-reference bomb turns a few KB into many MB of HTML; refuse past this growth.
+MAX_GROWTH = 12
+MIN_BUDGET = 1_000_000
+
+
+class MarkdownTooLarge(ValueError):
+    """The body would render to far more HTML than its size makes plausible."""
+
+
+@dataclass(frozen=True)
+class RenderedMarkdown:
+    html: str
+    text: str  # plain text of the whole body, for search and word counts
+    first_paragraph: str
+    headings: tuple[Heading, ...]
+
+
+def _is_safe_url(url: str) -> bool:
+    compact = "".join(ch for ch in url if ch > " ").lower()
+    return not compact.startswith(BLOCKED_SCHEMES)
+
+
+def _render_image(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    token = tokens[idx]
+    token.attrSet("loading", "lazy")
+    return self.image(tokens, idx, options, env)
+
+
+def _heading_slug(text: str) -> str:
+    return slugify(text) or "section"
+
+
+class MarkdownRenderer:
+    """A configured markdown-it parser; build one per process and reuse it."""
+
+    def __init__(self) -> None:
+        md = MarkdownIt(
+            "commonmark",
+            {"html": False, "linkify": False, "typographer": False, "xhtmlOut": False,
+             "maxNesting": MAX_NESTING},
+        )
+        md.enable(["table", "strikethrough"])
+        md.use(footnote_plugin)
+        md.use(anchors_plugin, min_level=2, max_level=4, slug_func=_heading_slug)
+        md.validateLink = _is_safe_url  # type: ignore[method-assign]
+        md.add_render_rule("image", _render_image)
+        self._md = md
+
+    def render(self, source: str) -> RenderedMarkdown:
+        env: dict[str, Any] = {}
+        tokens = self._md.parse(source, env)
+        html = self._md.renderer.render(tokens, self._md.options, env)
+        if len(html) > max(MIN_BUDGET, MAX_GROWTH * len(source)):
+            raise MarkdownTooLarge(
+                f"renders to {len(html):,} characters of HTML from {len(source):,}; "
+                "link references or nesting blow it up"
+            )
+        return RenderedMarkdown(
+            html=html,
+            text=_plain_text(tokens),
+            first_paragraph=_first_paragraph(tokens),
+            headings=_headings(tokens),
+        )
+
+
+def _inline_text(token: Token) -> str:
+    parts = []
+    for child in token.children or ():
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif child.type == "image":
+            parts.append(child.content)
+    return "".join(parts)
+
+
+def _plain_text(tokens: Sequence[Token]) -> str:
+    blocks = []
+    for token in tokens:
+        if token.type == "inline":
+            blocks.append(_inline_text(token))
+        elif token.type in ("fence", "code_block"):
+            blocks.append(token.content.strip())
+    return "\n".join(block for block in blocks if block)
+
+
+def _first_paragraph(tokens: Sequence[Token]) -> str:
+    for index, token in enumerate(tokens[:-1]):
+        if token.type == "paragraph_open" and token.level == 0:
+            text = _inline_text(tokens[index + 1]).strip()
+            if text:
+                return text
+    return ""
+
+
+def _headings(tokens: Sequence[Token]) -> tuple[Heading, ...]:
+    found = []
+    for index, token in enumerate(tokens[:-1]):
+        if token.type == "heading_open" and token.attrGet("id"):
+            found.append(
+                Heading(int(token.tag[1]), str(token.attrGet("id")), _inline_text(tokens[index + 1]))
+            )
+    return tuple(found)
+
+
+def cut_at_word(text: str, limit: int) -> str:
+    """Shorten text to at most `limit` characters at a word boundary, marking the cut with '…'."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.-–—") + "…"

@@ -1,0 +1,147 @@
+"""The output folder: refuse unsafe places, stage writes, swap them in, keep a manifest."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from sitegen.model import InputError, Problem
+
+STAGING_SUFFIX = ".sitegen-staging"
+WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
+                    *(f"lpt{i}" for i in range(10))}
+
+
+def file_hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def check_output_dir(site_dir: Path, output: Path) -> Path:
+    """Resolve the output folder and refuse ones whose replacement would destroy user files."""
+    site = site_dir.resolve()
+    target = (site / output).resolve() if not output.is_absolute() else output.resolve()
+    home = Path.home().resolve()
+    reasons = []
+    if target == Path(target.anchor):
+        reasons.append("it is the root of the file system")
+    if target == home:
+        reasons.append("it is your home folder")
+    if target == site or target in site.parents:
+        reasons.append("it is the site folder or one of its parents")
+    for protected in ("content", "themes", "static", ".git", ".sitegen-cache"):
+        folder = site / protected
+        if target == folder or folder in target.parents:
+            reasons.append(f"it is inside {protected}/")
+    if reasons:
+        raise InputError([Problem("site.yaml", None, "output_dir",
+                                  f"refusing to write the site to {target}: {'; '.join(reasons)}")])
+    return target
+
+
+def safe_relative(path: str) -> PurePosixPath:
+    """A '/'-separated output path, checked: no absolute, '..', empty, NUL or device names."""
+    if not path or "\0" in path or "\\" in path or path.startswith("/"):
+        raise ValueError(f"unsafe output path {path!r}")
+    pure = PurePosixPath(path)
+    for part in pure.parts:
+        if part in ("", ".", "..") or part.split(".")[0].lower() in WINDOWS_RESERVED:
+            raise ValueError(f"unsafe output path {path!r}")
+    return pure
+
+
+def _write_file(root: Path, relative: str, data: bytes) -> None:
+    target = root / safe_relative(relative)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = target.with_name(f".{target.name}.tmp{os.getpid()}")
+    temp.write_bytes(data)
+    os.replace(temp, target)
+
+
+@dataclass(frozen=True)
+class Commit:
+    written: int
+    deleted: int
+
+
+def replace_all(output: Path, files: Mapping[str, bytes]) -> Commit:
+    """Write a complete site into a staging folder, then swap it in for the old one."""
+    staging = output.with_name(output.name + STAGING_SUFFIX)
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir(parents=True)
+    for relative, data in files.items():
+        _write_file(staging, relative, data)
+    old = output.with_name(output.name + ".sitegen-old")
+    if old.exists():
+        shutil.rmtree(old)
+    if output.is_symlink() or output.is_file():
+        raise InputError([Problem("site.yaml", None, "output_dir",
+                                  f"{output} is a file or link, not a folder")])
+    if output.exists():
+        os.replace(output, old)
+    os.replace(staging, output)
+    if old.exists():
+        shutil.rmtree(old)
+    return Commit(len(files), 0)
+
+
+def update_in_place(output: Path, changed: Mapping[str, bytes], stale: Iterable[str]) -> Commit:
+    """Stage every changed file first, then move each into place and delete stale ones last.
+
+    Each file is swapped atomically, so a reader never gets a half-written file; if rendering
+    failed, this is never called and the output is untouched.
+    """
+    staging = output.with_name(output.name + STAGING_SUFFIX)
+    if staging.exists():
+        shutil.rmtree(staging)
+    for relative, data in changed.items():
+        _write_file(staging, relative, data)
+    for relative in changed:
+        target = output / safe_relative(relative)
+        _refuse_links(output, target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staging / relative, target)
+    deleted = 0
+    for relative in stale:
+        target = output / safe_relative(relative)
+        _refuse_links(output, target)
+        if target.is_file():
+            target.unlink()
+            deleted += 1
+            _remove_empty_parents(output, target.parent)
+    if staging.exists():
+        shutil.rmtree(staging)
+    return Commit(len(changed), deleted)
+
+
+def _refuse_links(output: Path, target: Path) -> None:
+    """A symlink planted in the output must never lead a write outside it."""
+    current = target
+    while current != output:
+        if current.is_symlink():
+            raise InputError([Problem(str(current), None, None,
+                                      "is a symbolic link inside the output folder; refusing "
+                                      "to write through it (delete the output folder)")])
+        current = current.parent
+
+
+def _remove_empty_parents(output: Path, folder: Path) -> None:
+    while folder != output and output in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
+
+
+def read_tree(output: Path) -> dict[str, str]:
+    """Hash every file under output: the manifest when no trusted one is at hand."""
+    manifest = {}
+    for path in output.rglob("*"):
+        if path.is_file() and not path.is_symlink():
+            manifest[path.relative_to(output).as_posix()] = file_hash(path.read_bytes())
+    return manifest

@@ -1,0 +1,193 @@
+"""Turn one planned route into its output files: theme pages, feeds, search index, sitemap."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from sitegen import __version__, feeds, search
+from sitegen.model import Site, TaxonomyKind
+from sitegen.render import Renderer
+from sitegen.routes import FEED_FILES, Route, feed_scopes
+from sitegen.views import FeedLink, ViewBuilder
+
+Files = list[tuple[str, bytes]]
+
+
+@dataclass(frozen=True)
+class Asset:
+    source: Path
+    output: str  # path in the output folder, fingerprinted for theme css/js
+    content_hash: str
+
+
+class Producer:
+    """Produces routes of one site with one theme; cheap to create, holds no output state."""
+
+    def __init__(self, site: Site, renderer: Renderer, assets: Mapping[str, Asset]) -> None:
+        self.site = site
+        self.renderer = renderer
+        self.assets = assets
+        self.views = ViewBuilder(site)
+        self.site_view = self.views.site_view()
+        self.position = {source: i for i, source in enumerate(site.articles_ids)}
+
+    def produce(self, route: Route) -> Files:
+        handler = getattr(self, f"_{route.kind}")
+        result: Files = handler(route)
+        return result
+
+    def _page(self, route: Route, title: str, **context: Any) -> Files:
+        config = self.site.config
+        folder = route.path.removesuffix("index.html")
+        page = {
+            "kind": route.kind,
+            "title": title,
+            "description": context.pop("description", config.description),
+            "url": self.views.url(folder),
+            "canonical": self.views.permalink(folder),
+            "lang": context.pop("lang", config.language),
+            "feeds": context.pop("feeds", self.site_view.feeds),
+        }
+        assert route.template is not None
+        html = self.renderer.render(
+            route.template, {"site": self.site_view, "page": page, "generator": __version__,
+                             **context}
+        )
+        return [(route.path, html.encode("utf-8"))]
+
+    def _asset(self, route: Route) -> Files:
+        asset = next(a for a in self.assets.values() if a.output == route.path)
+        return [(route.path, asset.source.read_bytes())]
+
+    def _file(self, route: Route) -> Files:
+        return self._asset(route)
+
+    def _article(self, route: Route) -> Files:
+        article_id = route.args[0]
+        view = self.views.article(article_id, self.position[article_id])
+        return self._page(route, view.title, article=view, description=view.summary,
+                          lang=view.lang)
+
+    def _home(self, route: Route) -> Files:
+        paginator = self.views.paginator("", self.site.articles_ids, int(route.args[0]))
+        return self._page(route, self.site.config.title, paginator=paginator)
+
+    def _term(self, route: Route) -> Files:
+        kind, slug, _, _, number = route.args
+        term = next(t for t in self.site.terms(_kind(kind)) if t.slug == slug)
+        view = self.views.term(term)
+        paginator = self.views.paginator(f"{kind}/{slug}/", term.article_ids, int(number))
+        return self._page(route, view.name, term=view, paginator=paginator,
+                          description=view.description or self.site.config.description,
+                          feeds=view.feeds or self.site_view.feeds)
+
+    def _terms(self, route: Route) -> Files:
+        kind = _kind(route.args[0])
+        return self._page(route, kind, kind=kind, terms=self.views.terms(kind))
+
+    def _feeds(self, route: Route) -> Files:
+        groups = [(self.site.config.title, self.site_view.feeds)]
+        for kind in self.site.config.feeds.taxonomies:
+            groups += [(t.name, t.feeds) for t in self.views.terms(kind)]
+        return self._page(route, "feeds", groups=groups)
+
+    def _not_found(self, route: Route) -> Files:
+        return self._page(route, "404")
+
+    def _search(self, route: Route) -> Files:
+        return self._page(route, "search", topics=self.views.terms("topics"),
+                          tags=self.views.terms("tags"))
+
+    def _feed(self, route: Route) -> Files:
+        fmt, *scope = route.args
+        folder = route.path.rsplit("/", 1)[0] + "/" if "/" in route.path else ""
+        term = next(t for t in self.site.terms(_kind(scope[0])) if t.slug == scope[1]) if scope \
+            else None
+        config = self.site.config
+        ids = term.article_ids if term else self.site.articles_ids
+        info = feeds.FeedInfo(
+            title=f"{config.title}: {term.name}" if term else config.title,
+            subtitle=term.description if term and term.description else config.description,
+            home_url=self.views.permalink(folder),
+            feed_base_url=self.views.permalink(folder),
+            language=config.language,
+            feed_id=self.views.permalink(folder),
+            author=config.author,
+        )
+        entries = [self._feed_entry(i) for i in ids[: config.feeds.limit]]
+        render = {"atom": feeds.render_atom, "rss": feeds.render_rss,
+                  "json": feeds.render_json_feed}[fmt]
+        return [(route.path, render(info, entries, config.feeds.full_content))]
+
+    def _feed_entry(self, article_id: str) -> feeds.FeedEntry:
+        article = self.site.article(article_id)
+        url = self.views.permalink(self.site.urls[article_id])
+        tag_names = {t.slug: t.name for t in self.site.tags}
+        return feeds.FeedEntry(
+            entry_id=url, url=url, title=article.title, published=article.date,
+            updated=article.last_modified, summary=article.summary,
+            content_html=article.body_html, author=article.author,
+            tags=tuple(tag_names[t.slug] for t in article.tags), lang=article.lang,
+            source_name=article.source_name, source_url=article.source_url,
+        )
+
+    def _opml(self, route: Route) -> Files:
+        config = self.site.config
+        links: list[tuple[str, str, tuple[FeedLink, ...]]] = [("", config.title,
+                                                              self.site_view.feeds)]
+        for folder, term in feed_scopes(self.site):
+            if term is not None and (term.kind == "topics" or config.feeds.opml_tags):
+                links.append((folder, f"{config.title}: {term.name}", ()))
+        outlines = []
+        for folder, title, _ in links:
+            fmt = "atom" if "atom" in config.feeds.formats else config.feeds.formats[0]
+            kind = "atom" if fmt == "atom" else "rss"
+            outlines.append(feeds.OpmlFeed(title, self.views.permalink(folder + FEED_FILES[fmt]),
+                                           self.views.permalink(folder), kind))
+        return [(route.path, feeds.render_opml(config.title, outlines))]
+
+    def _sitemap(self, route: Route) -> Files:
+        entries = [(self.views.permalink(""), "")]
+        for article in self.site.articles:
+            entries.append((self.views.permalink(self.site.urls[article.source]),
+                            article.last_modified.date().isoformat()))
+        for kind in ("topics", "tags"):
+            entries.append((self.views.permalink(f"{kind}/"), ""))
+            entries += [(self.views.permalink(f"{kind}/{t.slug}/"), "")
+                        for t in self.site.terms(_kind(kind))]
+        lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+                 '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+        for loc, lastmod in entries:
+            modified = f"<lastmod>{lastmod}</lastmod>" if lastmod else ""
+            lines.append(f"<url><loc>{escape(loc)}</loc>{modified}</url>")
+        lines.append("</urlset>\n")
+        return [(route.path, "\n".join(lines).encode("utf-8"))]
+
+    def _robots(self, route: Route) -> Files:
+        text = f"User-agent: *\nAllow: /\n\nSitemap: {self.views.permalink('sitemap.xml')}\n"
+        return [(route.path, text.encode("utf-8"))]
+
+    def _search_index(self, route: Route) -> Files:
+        topic_names = {t.slug: t.name for t in self.site.topics}
+        docs = [
+            search.SearchDoc(
+                doc_id=a.source, url=self.site.urls[a.source], title=a.title, lang=a.lang,
+                date=a.date, summary=a.summary, text=a.body_text,
+                tags=tuple(t.name for t in a.tags),
+                topics=tuple(topic_names.get(t.slug, t.name) for t in a.topics),
+                source=a.source_name,
+            )
+            for a in self.site.articles
+        ]
+        files = search.build_search_index(docs)
+        return [(route.path + name, data) for name, data in sorted(files.items())]
+
+
+def _kind(value: str) -> TaxonomyKind:
+    if value not in ("tags", "topics"):
+        raise ValueError(f"not a taxonomy: {value}")
+    return "tags" if value == "tags" else "topics"

@@ -1,0 +1,132 @@
+"""Assemble the Site from Articles: what is published, order, URLs, taxonomies, related."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sitegen.model import Article, Config, InputError, Problem, Site, TaxonomyKind, Term
+
+# First path segments the site itself uses; an article permalink may not start with one.
+RESERVED_SEGMENTS = frozenset(
+    {"tags", "topics", "page", "search", "feeds", "static", "atom.xml", "rss.xml", "feed.json",
+     "sitemap.xml", "robots.txt", "404.html", "feeds.opml", "index.html"}
+)
+RELATED_CANDIDATES_PER_TAG = 24
+
+
+def is_published(
+    article: Article, now: datetime, include_drafts: bool, include_future: bool
+) -> bool:
+    if article.draft and not include_drafts:
+        return False
+    if article.date > now and not include_future:
+        return False
+    return article.expires is None or article.expires > now
+
+
+def sort_key(article: Article) -> tuple[datetime, str]:
+    return (article.date, article.source)
+
+
+def article_path(article: Article, config: Config) -> str:
+    """Site-relative folder of an article, e.g. '2025/01/deepseek-r1/'."""
+    local = article.date.astimezone(ZoneInfo(config.timezone))
+    path = config.permalink.format(
+        year=f"{local.year:04d}", month=f"{local.month:02d}", day=f"{local.day:02d}",
+        slug=article.slug,
+    )
+    return path.lstrip("/")
+
+
+def build_site(
+    config: Config,
+    articles: Iterable[Article],
+    now: datetime,
+    include_drafts: bool = False,
+    include_future: bool = False,
+) -> Site:
+    """Pure: the published articles newest first, their URLs, tags, topics and related lists."""
+    published = sorted(
+        (a for a in articles if is_published(a, now, include_drafts, include_future)),
+        key=sort_key,
+        reverse=True,
+    )
+    urls = _assign_urls(published, config)
+    return Site(
+        config=config,
+        articles=tuple(published),
+        urls=urls,
+        tags=_terms("tags", published, config),
+        topics=_terms("topics", published, config),
+        related=_related(published, config.related_count),
+        built_at=now,
+    )
+
+
+def _assign_urls(articles: Sequence[Article], config: Config) -> dict[str, str]:
+    owners: dict[str, str] = {}
+    problems = []
+    for article in sorted(articles, key=lambda a: a.source):
+        path = article_path(article, config)
+        first = path.split("/", 1)[0]
+        if first in RESERVED_SEGMENTS:
+            problems.append(Problem(article.source, None, "slug",
+                                    f"URL /{path} collides with the site's own /{first}/"))
+        elif path in owners:
+            problems.append(Problem(article.source, None, "slug",
+                                    f"URL /{path} is also the URL of {owners[path]}; "
+                                    "give one of them another slug"))
+        else:
+            owners[path] = article.source
+    if problems:
+        raise InputError(problems)
+    return {source: path for path, source in owners.items()}
+
+
+def _terms(kind: TaxonomyKind, articles: Sequence[Article], config: Config) -> tuple[Term, ...]:
+    members: dict[str, list[str]] = defaultdict(list)
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    for article in articles:
+        for ref in article.tags if kind == "tags" else article.topics:
+            members[ref.slug].append(article.source)
+            spellings[ref.slug][ref.name] += 1
+    descriptions = {t.slug: t.description for t in config.topics} if kind == "topics" else {}
+    titles = {t.slug: t.title for t in config.topics} if kind == "topics" else {}
+    terms = []
+    for slug, ids in members.items():
+        # The most used spelling names the term; ties go to the alphabetically first.
+        name = titles.get(slug) or min(spellings[slug].items(), key=lambda kv: (-kv[1], kv[0]))[0]
+        terms.append(Term(kind, slug, name, descriptions.get(slug, ""), tuple(ids)))
+    return tuple(sorted(terms, key=lambda t: t.slug))
+
+
+def _related(articles: Sequence[Article], count: int) -> dict[str, tuple[str, ...]]:
+    """Articles sharing the most (rarest) tags; candidates near in time, so cost stays linear."""
+    position = {a.source: index for index, a in enumerate(articles)}
+    members: dict[str, list[str]] = defaultdict(list)
+    for article in articles:
+        for ref in article.tags:
+            members[ref.slug].append(article.source)
+    index_in_tag = {
+        (slug, source): i for slug, ids in members.items() for i, source in enumerate(ids)
+    }
+    total = max(len(articles), 1)
+    weight = {slug: math.log(1 + total / len(ids)) for slug, ids in members.items()}
+    related: dict[str, tuple[str, ...]] = {}
+    half = RELATED_CANDIDATES_PER_TAG // 2
+    for article in articles:
+        scores: dict[str, float] = defaultdict(float)
+        for ref in article.tags:
+            ids = members[ref.slug]
+            at = index_in_tag[(ref.slug, article.source)]
+            for other in ids[max(0, at - half) : at + half + 1]:
+                if other != article.source:
+                    scores[other] += weight[ref.slug]
+        me = position[article.source]
+        ranked = sorted(scores, key=lambda o: (-scores[o], abs(position[o] - me), o))
+        related[article.source] = tuple(ranked[:count])
+    return related
