@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -18,9 +19,13 @@ from sitegen.content import content_hash, parse_article
 from sitegen.markdown import MarkdownRenderer
 from sitegen.model import Article, Config, InputError, Problem, Site
 from sitegen.output import (
-    check_output_dir, file_hash, replace_all, safe_relative, update_in_place,
+    check_output_dir,
+    file_hash,
+    replace_all,
+    safe_relative,
+    update_in_place,
 )
-from sitegen.produce import Asset, Producer
+from sitegen.produce import Asset, Files, Producer
 from sitegen.render import Renderer, resolve_theme
 from sitegen.routes import Fingerprints, Route, card_fingerprints, digest, plan_routes
 from sitegen.site import build_site
@@ -29,6 +34,7 @@ CONTENT_DIR = "content"
 SITE_STATIC_DIR = "static"
 FINGERPRINTED = (".css", ".js")
 PARALLEL_PARSE_THRESHOLD = 200
+PARALLEL_RENDER_THRESHOLD = 400
 
 Log = Callable[[str], None]
 
@@ -77,8 +83,14 @@ def _discover(content: Path, site_dir: Path) -> tuple[list[Path], list[Problem]]
                 continue
             path = Path(dirpath) / name
             if path.is_symlink() and root not in path.resolve().parents:
-                problems.append(Problem(_rel(path, site_dir), None, None,
-                                        "symbolic link leads outside content/; skipped"))
+                problems.append(
+                    Problem(
+                        _rel(path, site_dir),
+                        None,
+                        None,
+                        "symbolic link leads outside content/; skipped",
+                    )
+                )
                 continue
             found.append(path)
     return found, problems
@@ -119,14 +131,17 @@ def _parse_all(
             problems.append(Problem(name, None, None, f"cannot read: {error.strerror}"))
             continue
         if cached and cached.content_hash == content_hash(data):
-            kept[name] = cache.CachedFile(stat.st_mtime_ns, stat.st_size, cached.content_hash,
-                                          cached.article)
+            kept[name] = cache.CachedFile(
+                stat.st_mtime_ns, stat.st_size, cached.content_hash, cached.article
+            )
         else:
             todo.append((name, data, stat))
     batches = [[(n, d) for n, d, _ in todo[i::jobs]] for i in range(jobs)]
     if jobs > 1 and len(todo) >= PARALLEL_PARSE_THRESHOLD:
         with ProcessPoolExecutor(jobs) as pool:
-            results = [r for batch in pool.map(_parse_batch, [config] * jobs, batches) for r in batch]
+            results = [
+                r for batch in pool.map(_parse_batch, [config] * jobs, batches) for r in batch
+            ]
         order = [item for i in range(jobs) for item in todo[i::jobs]]
     else:
         results, order = _parse_batch(config, [(n, d) for n, d, _ in todo]), todo
@@ -134,8 +149,9 @@ def _parse_all(
         if isinstance(result, InputError):
             problems.extend(result.problems)
         else:
-            kept[name] = cache.CachedFile(stat.st_mtime_ns, stat.st_size, result.content_hash,
-                                          result)
+            kept[name] = cache.CachedFile(
+                stat.st_mtime_ns, stat.st_size, result.content_hash, result
+            )
     articles = [kept[name] for name in sorted(kept)]
     return [c.article for c in articles], problems, len(todo), kept
 
@@ -208,9 +224,17 @@ def _build_locked(
         notices.append(notice)
         log(notice)
     if (state is None or not state.manifest) and not _is_ours_or_empty(output):
-        raise InputError([Problem("site.yaml", None, "output_dir",
-                                  f"{output} holds files sitegen did not write; empty it or "
-                                  "choose another --output")])
+        raise InputError(
+            [
+                Problem(
+                    "site.yaml",
+                    None,
+                    "output_dir",
+                    f"{output} holds files sitegen did not write; empty it or "
+                    "choose another --output",
+                )
+            ]
+        )
     if state is not None and not output.is_dir():
         state = cache.BuildState(key, str(output), articles=state.articles)
     jobs = options.jobs or os.cpu_count() or 1
@@ -229,6 +253,7 @@ def _build_locked(
         templates=renderer.template_fingerprints(),
         assets=digest(sorted((n, a.output) for n, a in assets.items())),
         cards=card_fingerprints(site),
+        chrome=digest([(t.slug, t.name) for t in site.topics]),
     )
     asset_routes = {a.output: a.content_hash for a in assets.values()}
     routes = plan_routes(site, fingerprints, asset_routes)
@@ -236,12 +261,15 @@ def _build_locked(
     mark = time.perf_counter()
     producer = Producer(site, renderer, assets)
     new_state = cache.BuildState(key, str(output), articles=parsed_files)
-    files, rendered = _render(routes, producer, state, new_state, output, log)
+    files, rendered = _render(routes, producer, state, new_state, output, jobs, log)
     stages["render"] = time.perf_counter() - mark
     mark = time.perf_counter()
     old_manifest = state.manifest if state else {}
-    changed = {path: data for path, data in files.items()
-               if old_manifest.get(path) != new_state.manifest[path]}
+    changed = {
+        path: data
+        for path, data in files.items()
+        if old_manifest.get(path) != new_state.manifest[path]
+    }
     stale = sorted(set(old_manifest) - set(new_state.manifest))
     if state is None or not state.manifest:
         commit = replace_all(output, files)
@@ -252,10 +280,17 @@ def _build_locked(
     cache.save_state(site_dir, new_state)
     stages["write"] = time.perf_counter() - mark
     return BuildReport(
-        output=output, articles=len(site.articles), parsed=parsed, routes=len(routes),
-        rendered=tuple(rendered), written=commit.written, deleted=commit.deleted,
-        files=len(new_state.manifest), seconds=time.perf_counter() - started,
-        notices=tuple(notices), stages=stages,
+        output=output,
+        articles=len(site.articles),
+        parsed=parsed,
+        routes=len(routes),
+        rendered=tuple(rendered),
+        written=commit.written,
+        deleted=commit.deleted,
+        files=len(new_state.manifest),
+        seconds=time.perf_counter() - started,
+        notices=tuple(notices),
+        stages=stages,
     )
 
 
@@ -273,39 +308,85 @@ def _template_globals(config: Config, assets: dict[str, Asset]) -> dict[str, obj
 
 
 def _render(
-    routes: Sequence[Route], producer: Producer, state: cache.BuildState | None,
-    new_state: cache.BuildState, output: Path, log: Log,
+    routes: Sequence[Route],
+    producer: Producer,
+    state: cache.BuildState | None,
+    new_state: cache.BuildState,
+    output: Path,
+    jobs: int,
+    log: Log,
 ) -> tuple[dict[str, bytes], list[str]]:
     """Produce every route whose fingerprint changed; carry the others over from the last build."""
-    files: dict[str, bytes] = {}
-    rendered: list[str] = []
-    owner: dict[str, str] = {}
     previous = state.routes if state else {}
     manifest = state.manifest if state else {}
+    todo = [
+        route for route in routes if not _reusable(previous.get(route.key), route, manifest, output)
+    ]
+    if todo:
+        log(f"rendering {len(todo)} of {len(routes)} routes")
+    produced = dict(zip((r.key for r in todo), _produce_all(producer, todo, jobs), strict=True))
+    files: dict[str, bytes] = {}
+    owner: dict[str, str] = {}
     for route in routes:
-        before = previous.get(route.key)
-        if before and before[0] == route.fingerprint and all(
-            path in manifest and (output / path).is_file() for path in before[1]
-        ):
-            outputs = before[1]
-            for path in outputs:
-                new_state.manifest[path] = manifest[path]
-        else:
-            produced = producer.produce(route)
-            rendered.append(route.key)
-            outputs = tuple(path for path, _ in produced)
-            for path, data in produced:
+        if route.key in produced:
+            outputs = tuple(path for path, _ in produced[route.key])
+            for path, data in produced[route.key]:
                 safe_relative(path)
                 files[path] = data
                 new_state.manifest[path] = file_hash(data)
+        else:
+            outputs = previous[route.key][1]
+            for path in outputs:
+                new_state.manifest[path] = manifest[path]
         for path in outputs:
             if owner.setdefault(path, route.key) != route.key:
-                raise InputError([Problem(route.key, None, None,
-                                          f"writes {path}, which {owner[path]} writes too")])
+                raise InputError(
+                    [
+                        Problem(
+                            route.key, None, None, f"writes {path}, which {owner[path]} writes too"
+                        )
+                    ]
+                )
         new_state.routes[route.key] = (route.fingerprint, outputs)
-        if len(rendered) % 2000 == 1999:
-            log(f"rendered {len(rendered) + 1} of {len(routes)} routes")
-    return files, rendered
+    return files, [r.key for r in todo]
+
+
+def _reusable(
+    before: tuple[str, tuple[str, ...]] | None,
+    route: Route,
+    manifest: dict[str, str],
+    output: Path,
+) -> bool:
+    return (
+        before is not None
+        and before[0] == route.fingerprint
+        and all(path in manifest and (output / path).is_file() for path in before[1])
+    )
+
+
+def _produce_all(producer: Producer, routes: Sequence[Route], jobs: int) -> list[Files]:
+    """Render routes, in forked worker processes when there are many (cold builds)."""
+    if (
+        jobs <= 1
+        or len(routes) < PARALLEL_RENDER_THRESHOLD
+        or "fork" not in (multiprocessing.get_all_start_methods())
+    ):
+        return [producer.produce(route) for route in routes]
+    context = multiprocessing.get_context("fork")
+    with context.Pool(jobs, initializer=_set_worker_producer, initargs=(producer,)) as pool:
+        return pool.map(_produce_in_worker, routes, chunksize=32)
+
+
+# Set once in each forked worker by its initializer; the parent never touches it.
+_worker_producer: list[Producer] = []
+
+
+def _set_worker_producer(producer: Producer) -> None:
+    _worker_producer.append(producer)
+
+
+def _produce_in_worker(route: Route) -> Files:
+    return _worker_producer[0].produce(route)
 
 
 def clean(site_dir: Path) -> list[str]:

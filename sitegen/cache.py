@@ -48,14 +48,15 @@ def load_state(site_dir: Path, key: str, output: Path) -> tuple[BuildState | Non
         return None, None
     try:
         with path.open("rb") as handle:
-            state = pickle.load(handle)  # noqa: S301 - our own file in the site's cache folder
+            state = pickle.load(handle)
     except Exception as error:  # a cache is never worth a failed build
         return None, f"build cache unreadable ({type(error).__name__}); rebuilding everything"
     if not isinstance(state, BuildState):
         return None, "build cache is foreign; rebuilding everything"
     if state.output != str(output):
         return BuildState(key, str(output), articles=state.articles if state.key == key else {}), (
-            None)
+            None
+        )
     if state.key != key:
         return None, "sitegen version or site.yaml changed; rebuilding everything"
     return state, None

@@ -78,8 +78,13 @@ def _run_build(args: argparse.Namespace, console: Console) -> int:
         console.error("sitegen build: --jobs must be at least 1")
         return EXIT_USAGE
     options = BuildOptions(
-        site_dir=args.site, output=args.output, drafts=args.drafts, future=args.future,
-        base_url=args.base_url, use_cache=not args.no_cache, jobs=args.jobs,
+        site_dir=args.site,
+        output=args.output,
+        drafts=args.drafts,
+        future=args.future,
+        base_url=args.base_url,
+        use_cache=not args.no_cache,
+        jobs=args.jobs,
     )
     report = build(options, log=console.info)
     for stage, seconds in report.stages.items():
@@ -110,8 +115,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in error.problems:
             console.error(str(problem))
         count = len(error.problems)
-        console.error(f"sitegen {args.command}: {count} problem{'s' if count != 1 else ''}; "
-                      "nothing was written")
+        console.error(
+            f"sitegen {args.command}: {count} problem{'s' if count != 1 else ''}; "
+            "nothing was written"
+        )
         return EXIT_INVALID
     except KeyboardInterrupt:
         console.error("interrupted")

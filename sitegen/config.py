@@ -157,8 +157,9 @@ def load_config(site_dir: Path) -> Config:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise InputError([Problem(CONFIG_FILE, None, None, "not found: run `sitegen new` "
-                                  "or pass --site DIR")]) from None
+        raise InputError(
+            [Problem(CONFIG_FILE, None, None, "not found: run `sitegen new` or pass --site DIR")]
+        ) from None
     except (OSError, UnicodeDecodeError) as error:
         raise InputError([Problem(CONFIG_FILE, None, None, f"cannot read: {error}")]) from None
     return parse_config(text, site_dir)
@@ -253,8 +254,8 @@ def _feeds(collector: _Collector, raw: Any) -> FeedsConfig:
         if key not in values:
             continue
         chosen = values[key]
-        if not isinstance(chosen, list) or any(item not in allowed for item in chosen):
-            collector.add(("feeds", key), f"expected a list of {', '.join(allowed)}")
+        if not isinstance(chosen, list) or not chosen or any(i not in allowed for i in chosen):
+            collector.add(("feeds", key), f"expected a non-empty list of {', '.join(allowed)}")
             del values[key]
         else:
             values[key] = tuple(dict.fromkeys(chosen))

@@ -44,8 +44,17 @@ class RawArticle:
 def split_front_matter(text: str, name: str) -> RawArticle:
     """Split '---\\nYAML\\n---\\nbody'. Raises InputError for a missing or unterminated block."""
     if not FENCE.match(text):
-        raise InputError([Problem(name, 1, None, "front matter missing: the file must start "
-                                  "with a line '---', then YAML, then '---'")])
+        raise InputError(
+            [
+                Problem(
+                    name,
+                    1,
+                    None,
+                    "front matter missing: the file must start "
+                    "with a line '---', then YAML, then '---'",
+                )
+            ]
+        )
     start = text.find("\n") + 1
     closing = CLOSING_FENCE.search(text, start)
     if closing is None:
@@ -73,17 +82,23 @@ def decode(data: bytes, name: str) -> str:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        raise InputError([Problem(name, line, None, f"not valid UTF-8 (byte {error.start}); "
-                                  "save the file as UTF-8")]) from None
+        raise InputError(
+            [
+                Problem(
+                    name,
+                    line,
+                    None,
+                    f"not valid UTF-8 (byte {error.start}); save the file as UTF-8",
+                )
+            ]
+        ) from None
     if "\0" in text:
         line = text[: text.index("\0")].count("\n") + 1
         raise InputError([Problem(name, line, None, "file contains a NUL byte")])
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def parse_article(
-    name: str, data: bytes, config: Config, renderer: MarkdownRenderer
-) -> Article:
+def parse_article(name: str, data: bytes, config: Config, renderer: MarkdownRenderer) -> Article:
     """Turn one file's bytes into an Article. Raises InputError naming every problem."""
     raw = split_front_matter(decode(data, name), name)
     checker = _Checker(name, raw, ZoneInfo(config.timezone))
@@ -99,8 +114,11 @@ def parse_article(
     known_topics = {t.slug: t.title for t in config.topics}
     for index, topic in enumerate(topics):
         if topic.slug not in known_topics:
-            checker.add(("topics", str(index)), f"unknown topic {topic.name!r}; define it under "
-                        "topics in site.yaml" + did_you_mean(topic.slug, list(known_topics)))
+            checker.add(
+                ("topics", str(index)),
+                f"unknown topic {topic.name!r}; define it under "
+                "topics in site.yaml" + did_you_mean(topic.slug, list(known_topics)),
+            )
     topics = tuple(TermRef(known_topics.get(t.slug, t.name), t.slug) for t in topics)
     draft = checker.check("draft", _boolean, False)
     strings = {key: checker.text(key) for key in ("summary", "source", "author", "dateline")}

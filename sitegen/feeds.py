@@ -6,6 +6,7 @@ import html
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from functools import lru_cache
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -252,6 +253,13 @@ def absolutize_urls(html_text: str, base_url: str) -> str:
 
 def _entry_html(info: FeedInfo, entry: FeedEntry) -> str:
     """The entry's content for a feed: absolute URLs, then a line naming its source."""
+    return _entry_html_for(info.source_label, entry)
+
+
+# One article appears in up to a dozen feeds (site, topics, tags, three formats each);
+# cleaning its HTML once instead of in every feed is most of a feed build's time.
+@lru_cache(maxsize=8192)
+def _entry_html_for(source_label: str, entry: FeedEntry) -> str:
     body = absolutize_urls(entry.content_html, entry.url)
     source_url = _source_url(entry)
     name = entry.source_name or source_url
@@ -260,7 +268,7 @@ def _entry_html(info: FeedInfo, entry: FeedEntry) -> str:
     label = html.escape(name)
     if source_url:
         label = f'<a href="{html.escape(source_url)}">{label}</a>'
-    note = f'<p class="source">{html.escape(info.source_label)}: {label}</p>'
+    note = f'<p class="source">{html.escape(source_label)}: {label}</p>'
     return f"{body}\n{absolutize_urls(note, entry.url)}"
 
 

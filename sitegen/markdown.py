@@ -59,8 +59,13 @@ class MarkdownRenderer:
     def __init__(self) -> None:
         md = MarkdownIt(
             "commonmark",
-            {"html": False, "linkify": False, "typographer": False, "xhtmlOut": False,
-             "maxNesting": MAX_NESTING},
+            {
+                "html": False,
+                "linkify": False,
+                "typographer": False,
+                "xhtmlOut": False,
+                "maxNesting": MAX_NESTING,
+            },
         )
         md.enable(["table", "strikethrough"])
         md.use(footnote_plugin)
@@ -122,7 +127,9 @@ def _headings(tokens: Sequence[Token]) -> tuple[Heading, ...]:
     for index, token in enumerate(tokens[:-1]):
         if token.type == "heading_open" and token.attrGet("id"):
             found.append(
-                Heading(int(token.tag[1]), str(token.attrGet("id")), _inline_text(tokens[index + 1]))
+                Heading(
+                    int(token.tag[1]), str(token.attrGet("id")), _inline_text(tokens[index + 1])
+                )
             )
     return tuple(found)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import datetime
+from functools import cached_property
 from typing import Any, Literal
 
 TaxonomyKind = Literal["tags", "topics"]
@@ -35,6 +35,9 @@ class InputError(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__("\n".join(str(p) for p in problems))
         self.problems = problems
+
+    def __reduce__(self) -> tuple[type[InputError], tuple[list[Problem]]]:
+        return (InputError, (self.problems,))  # so errors cross process boundaries intact
 
 
 @dataclass(frozen=True)

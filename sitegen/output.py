@@ -12,8 +12,14 @@ from pathlib import Path, PurePosixPath
 from sitegen.model import InputError, Problem
 
 STAGING_SUFFIX = ".sitegen-staging"
-WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
-                    *(f"lpt{i}" for i in range(10))}
+WINDOWS_RESERVED = {
+    "con",
+    "prn",
+    "aux",
+    "nul",
+    *(f"com{i}" for i in range(10)),
+    *(f"lpt{i}" for i in range(10)),
+}
 
 
 def file_hash(data: bytes) -> str:
@@ -37,8 +43,16 @@ def check_output_dir(site_dir: Path, output: Path) -> Path:
         if target == folder or folder in target.parents:
             reasons.append(f"it is inside {protected}/")
     if reasons:
-        raise InputError([Problem("site.yaml", None, "output_dir",
-                                  f"refusing to write the site to {target}: {'; '.join(reasons)}")])
+        raise InputError(
+            [
+                Problem(
+                    "site.yaml",
+                    None,
+                    "output_dir",
+                    f"refusing to write the site to {target}: {'; '.join(reasons)}",
+                )
+            ]
+        )
     return target
 
 
@@ -73,14 +87,20 @@ def replace_all(output: Path, files: Mapping[str, bytes]) -> Commit:
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
-    for relative, data in files.items():
-        _write_file(staging, relative, data)
+    made: set[Path] = {staging}
+    for relative, data in files.items():  # a private folder: no temp files needed
+        target = staging / safe_relative(relative)
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        target.write_bytes(data)
     old = output.with_name(output.name + ".sitegen-old")
     if old.exists():
         shutil.rmtree(old)
     if output.is_symlink() or output.is_file():
-        raise InputError([Problem("site.yaml", None, "output_dir",
-                                  f"{output} is a file or link, not a folder")])
+        raise InputError(
+            [Problem("site.yaml", None, "output_dir", f"{output} is a file or link, not a folder")]
+        )
     if output.exists():
         os.replace(output, old)
     os.replace(staging, output)
@@ -123,9 +143,17 @@ def _refuse_links(output: Path, target: Path) -> None:
     current = target
     while current != output:
         if current.is_symlink():
-            raise InputError([Problem(str(current), None, None,
-                                      "is a symbolic link inside the output folder; refusing "
-                                      "to write through it (delete the output folder)")])
+            raise InputError(
+                [
+                    Problem(
+                        str(current),
+                        None,
+                        None,
+                        "is a symbolic link inside the output folder; refusing "
+                        "to write through it (delete the output folder)",
+                    )
+                ]
+            )
         current = current.parent
 
 

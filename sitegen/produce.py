@@ -12,7 +12,7 @@ from sitegen import __version__, feeds, search
 from sitegen.model import Site, TaxonomyKind
 from sitegen.render import Renderer
 from sitegen.routes import FEED_FILES, Route, feed_scopes
-from sitegen.views import FeedLink, ViewBuilder
+from sitegen.views import ViewBuilder
 
 Files = list[tuple[str, bytes]]
 
@@ -34,6 +34,7 @@ class Producer:
         self.views = ViewBuilder(site)
         self.site_view = self.views.site_view()
         self.position = {source: i for i, source in enumerate(site.articles_ids)}
+        self.tag_names = {t.slug: t.name for t in site.tags}
 
     def produce(self, route: Route) -> Files:
         handler = getattr(self, f"_{route.kind}")
@@ -54,8 +55,8 @@ class Producer:
         }
         assert route.template is not None
         html = self.renderer.render(
-            route.template, {"site": self.site_view, "page": page, "generator": __version__,
-                             **context}
+            route.template,
+            {"site": self.site_view, "page": page, "generator": __version__, **context},
         )
         return [(route.path, html.encode("utf-8"))]
 
@@ -69,8 +70,7 @@ class Producer:
     def _article(self, route: Route) -> Files:
         article_id = route.args[0]
         view = self.views.article(article_id, self.position[article_id])
-        return self._page(route, view.title, article=view, description=view.summary,
-                          lang=view.lang)
+        return self._page(route, view.title, article=view, description=view.summary, lang=view.lang)
 
     def _home(self, route: Route) -> Files:
         paginator = self.views.paginator("", self.site.articles_ids, int(route.args[0]))
@@ -81,9 +81,14 @@ class Producer:
         term = next(t for t in self.site.terms(_kind(kind)) if t.slug == slug)
         view = self.views.term(term)
         paginator = self.views.paginator(f"{kind}/{slug}/", term.article_ids, int(number))
-        return self._page(route, view.name, term=view, paginator=paginator,
-                          description=view.description or self.site.config.description,
-                          feeds=view.feeds or self.site_view.feeds)
+        return self._page(
+            route,
+            view.name,
+            term=view,
+            paginator=paginator,
+            description=view.description or self.site.config.description,
+            feeds=view.feeds or self.site_view.feeds,
+        )
 
     def _terms(self, route: Route) -> Files:
         kind = _kind(route.args[0])
@@ -99,14 +104,18 @@ class Producer:
         return self._page(route, "404")
 
     def _search(self, route: Route) -> Files:
-        return self._page(route, "search", topics=self.views.terms("topics"),
-                          tags=self.views.terms("tags"))
+        return self._page(
+            route, "search", topics=self.views.terms("topics"), tags=self.views.terms("tags")
+        )
 
     def _feed(self, route: Route) -> Files:
         fmt, *scope = route.args
         folder = route.path.rsplit("/", 1)[0] + "/" if "/" in route.path else ""
-        term = next(t for t in self.site.terms(_kind(scope[0])) if t.slug == scope[1]) if scope \
+        term = (
+            next(t for t in self.site.terms(_kind(scope[0])) if t.slug == scope[1])
+            if scope
             else None
+        )
         config = self.site.config
         ids = term.article_ids if term else self.site.articles_ids
         info = feeds.FeedInfo(
@@ -119,48 +128,65 @@ class Producer:
             author=config.author,
         )
         entries = [self._feed_entry(i) for i in ids[: config.feeds.limit]]
-        render = {"atom": feeds.render_atom, "rss": feeds.render_rss,
-                  "json": feeds.render_json_feed}[fmt]
+        render = {
+            "atom": feeds.render_atom,
+            "rss": feeds.render_rss,
+            "json": feeds.render_json_feed,
+        }[fmt]
         return [(route.path, render(info, entries, config.feeds.full_content))]
 
     def _feed_entry(self, article_id: str) -> feeds.FeedEntry:
         article = self.site.article(article_id)
         url = self.views.permalink(self.site.urls[article_id])
-        tag_names = {t.slug: t.name for t in self.site.tags}
         return feeds.FeedEntry(
-            entry_id=url, url=url, title=article.title, published=article.date,
-            updated=article.last_modified, summary=article.summary,
-            content_html=article.body_html, author=article.author,
-            tags=tuple(tag_names[t.slug] for t in article.tags), lang=article.lang,
-            source_name=article.source_name, source_url=article.source_url,
+            entry_id=url,
+            url=url,
+            title=article.title,
+            published=article.date,
+            updated=article.last_modified,
+            summary=article.summary,
+            content_html=article.body_html,
+            author=article.author,
+            tags=tuple(self.tag_names[t.slug] for t in article.tags),
+            lang=article.lang,
+            source_name=article.source_name,
+            source_url=article.source_url,
         )
 
     def _opml(self, route: Route) -> Files:
         config = self.site.config
-        links: list[tuple[str, str, tuple[FeedLink, ...]]] = [("", config.title,
-                                                              self.site_view.feeds)]
-        for folder, term in feed_scopes(self.site):
-            if term is not None and (term.kind == "topics" or config.feeds.opml_tags):
-                links.append((folder, f"{config.title}: {term.name}", ()))
-        outlines = []
-        for folder, title, _ in links:
-            fmt = "atom" if "atom" in config.feeds.formats else config.feeds.formats[0]
-            kind = "atom" if fmt == "atom" else "rss"
-            outlines.append(feeds.OpmlFeed(title, self.views.permalink(folder + FEED_FILES[fmt]),
-                                           self.views.permalink(folder), kind))
+        fmt = "atom" if "atom" in config.feeds.formats else config.feeds.formats[0]
+        outlines = [
+            feeds.OpmlFeed(
+                f"{config.title}: {term.name}" if term else config.title,
+                self.views.permalink(folder + FEED_FILES[fmt]),
+                self.views.permalink(folder),
+                fmt,
+            )
+            for folder, term in feed_scopes(self.site)
+            if term is None or term.kind == "topics" or config.feeds.opml_tags
+        ]
         return [(route.path, feeds.render_opml(config.title, outlines))]
 
     def _sitemap(self, route: Route) -> Files:
         entries = [(self.views.permalink(""), "")]
         for article in self.site.articles:
-            entries.append((self.views.permalink(self.site.urls[article.source]),
-                            article.last_modified.date().isoformat()))
+            entries.append(
+                (
+                    self.views.permalink(self.site.urls[article.source]),
+                    article.last_modified.date().isoformat(),
+                )
+            )
         for kind in ("topics", "tags"):
             entries.append((self.views.permalink(f"{kind}/"), ""))
-            entries += [(self.views.permalink(f"{kind}/{t.slug}/"), "")
-                        for t in self.site.terms(_kind(kind))]
-        lines = ['<?xml version="1.0" encoding="UTF-8"?>',
-                 '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+            entries += [
+                (self.views.permalink(f"{kind}/{t.slug}/"), "")
+                for t in self.site.terms(_kind(kind))
+            ]
+        lines = [
+            '<?xml version="1.0" encoding="UTF-8"?>',
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+        ]
         for loc, lastmod in entries:
             modified = f"<lastmod>{lastmod}</lastmod>" if lastmod else ""
             lines.append(f"<url><loc>{escape(loc)}</loc>{modified}</url>")
@@ -175,8 +201,13 @@ class Producer:
         topic_names = {t.slug: t.name for t in self.site.topics}
         docs = [
             search.SearchDoc(
-                doc_id=a.source, url=self.site.urls[a.source], title=a.title, lang=a.lang,
-                date=a.date, summary=a.summary, text=a.body_text,
+                doc_id=a.source,
+                url=self.site.urls[a.source],
+                title=a.title,
+                lang=a.lang,
+                date=a.date,
+                summary=a.summary,
+                text=a.body_text,
                 tags=tuple(t.name for t in a.tags),
                 topics=tuple(topic_names.get(t.slug, t.name) for t in a.topics),
                 source=a.source_name,

@@ -59,10 +59,20 @@ def resolve_theme(site_dir: Path, name: str) -> Theme:
         folder = _theme_dir(site_dir, current)
         where = f"themes/{current}/{THEME_FILE}" if dirs else "site.yaml"
         if folder is None:
-            raise InputError([Problem(where, None, "theme" if not dirs else "extends",
-                                      f"theme {current!r} not found in themes/ or in sitegen")])
+            raise InputError(
+                [
+                    Problem(
+                        where,
+                        None,
+                        "theme" if not dirs else "extends",
+                        f"theme {current!r} not found in themes/ or in sitegen",
+                    )
+                ]
+            )
         if folder in dirs or len(dirs) >= MAX_THEME_DEPTH:
-            raise InputError([Problem(where, None, "extends", "themes extend each other in a loop")])
+            raise InputError(
+                [Problem(where, None, "extends", "themes extend each other in a loop")]
+            )
         dirs.append(folder)
         current = _parent_theme(folder, current)
     return Theme(name, tuple(dirs))
@@ -107,7 +117,9 @@ class Renderer:
             source = self._source(name)
             sources[name] = source
             try:
-                refs[name] = {r for r in meta.find_referenced_templates(self.env.parse(source)) if r}
+                refs[name] = {
+                    r for r in meta.find_referenced_templates(self.env.parse(source)) if r
+                }
             except jinja2.TemplateSyntaxError as error:
                 raise InputError([template_problem(error, self.theme)]) from None
         result = {}

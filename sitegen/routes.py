@@ -57,15 +57,25 @@ class Fingerprints:
     templates: Mapping[str, str]  # template name -> hash of it and everything it includes
     assets: str  # hash of the asset name map (a changed stylesheet renames it in every page)
     cards: Mapping[str, str]  # article id -> hash of what a list shows of it
+    chrome: str = ""  # what every page shows around its content: the topic navigation
 
 
 def card_fingerprints(site: Site) -> dict[str, str]:
     names = {(t.kind, t.slug): t.name for t in (*site.tags, *site.topics)}
     return {
         a.source: digest(
-            a.title, a.date.isoformat(), a.updated, a.summary, site.urls[a.source], a.lang,
-            a.author, a.source_name, a.word_count, a.dateline,
-            [names[("tags", t.slug)] for t in a.tags], [t.slug for t in a.topics],
+            a.title,
+            a.date.isoformat(),
+            a.updated,
+            a.summary,
+            site.urls[a.source],
+            a.lang,
+            a.author,
+            a.source_name,
+            round(a.word_count / site.config.words_per_minute),
+            a.dateline,
+            [names[("tags", t.slug)] for t in a.tags],
+            [t.slug for t in a.topics],
         )
         for a in site.articles
     }
@@ -84,7 +94,7 @@ def plan_routes(site: Site, fp: Fingerprints, assets: Mapping[str, str]) -> list
 
 
 def _template_fp(fp: Fingerprints, kind: RouteKind) -> str:
-    return digest(fp.config, fp.assets, fp.templates.get(TEMPLATES[kind], ""))
+    return digest(fp.config, fp.assets, fp.chrome, fp.templates.get(TEMPLATES[kind], ""))
 
 
 def _asset_routes(assets: Mapping[str, str]) -> Iterator[Route]:
@@ -98,8 +108,10 @@ def _article_routes(site: Site, fp: Fingerprints) -> Iterator[Route]:
     for index, article in enumerate(articles):
         neighbours = [
             fp.cards[a.source]
-            for a in (articles[index - 1] if index else None,
-                      articles[index + 1] if index + 1 < len(articles) else None)
+            for a in (
+                articles[index - 1] if index else None,
+                articles[index + 1] if index + 1 < len(articles) else None,
+            )
             if a is not None
         ]
         related = [fp.cards[other] for other in site.related.get(article.source, ())]
@@ -113,7 +125,11 @@ def _article_routes(site: Site, fp: Fingerprints) -> Iterator[Route]:
 
 
 def _list_routes(
-    site: Site, fp: Fingerprints, kind: RouteKind, prefix: str, ids: Sequence[str],
+    site: Site,
+    fp: Fingerprints,
+    kind: RouteKind,
+    prefix: str,
+    ids: Sequence[str],
     term: tuple[str, ...],
 ) -> Iterator[Route]:
     base = _template_fp(fp, kind)
@@ -124,18 +140,27 @@ def _list_routes(
             page_path(prefix, number) + "index.html",
             kind,
             (*term, str(number)),
-            digest(base, term, number, len(pages), [fp.cards[i] for i in page_ids]),
+            digest(base, term, number, len(ids), [fp.cards[i] for i in page_ids]),
         )
 
 
 def _taxonomy_routes(site: Site, fp: Fingerprints, kind: TaxonomyKind) -> Iterator[Route]:
     terms = site.terms(kind)
     listing = [(t.slug, t.name, len(t.article_ids)) for t in terms]
-    yield Route(f"terms:{kind}", f"{kind}/index.html", "terms", (kind,),
-                digest(_template_fp(fp, "terms"), kind, listing))
+    yield Route(
+        f"terms:{kind}",
+        f"{kind}/index.html",
+        "terms",
+        (kind,),
+        digest(_template_fp(fp, "terms"), kind, listing),
+    )
     for term in terms:
         yield from _list_routes(
-            site, fp, "term", f"{kind}/{term.slug}/", term.article_ids,
+            site,
+            fp,
+            "term",
+            f"{kind}/{term.slug}/",
+            term.article_ids,
             (kind, term.slug, term.name, term.description),
         )
 
@@ -156,8 +181,13 @@ def _feed_routes(site: Site, fp: Fingerprints) -> Iterator[Route]:
         scope = (term.kind, term.slug) if term else ()
         name = term.name if term else ""
         for fmt in feeds.formats:
-            yield Route(f"feed:{folder}{fmt}", folder + FEED_FILES[fmt], "feed",
-                        (fmt, *scope), digest(fp.config, fmt, scope, name, entries))
+            yield Route(
+                f"feed:{folder}{fmt}",
+                folder + FEED_FILES[fmt],
+                "feed",
+                (fmt, *scope),
+                digest(fp.config, fmt, scope, name, entries),
+            )
 
 
 def _single_routes(site: Site, fp: Fingerprints) -> Iterator[Route]:
@@ -169,10 +199,10 @@ def _single_routes(site: Site, fp: Fingerprints) -> Iterator[Route]:
     yield Route("sitemap", "sitemap.xml", "sitemap", (), digest(fp.config, terms, lastmods))
     yield Route("robots", "robots.txt", "robots", (), digest(fp.config))
     yield Route("not_found", "404.html", "not_found", (), _template_fp(fp, "not_found"))
-    yield Route("search", "search/index.html", "search", (),
-                digest(_template_fp(fp, "search"), terms))
-    yield Route("search_index", "search/", "search_index", (),
-                digest(fp.config, content, lastmods))
+    yield Route(
+        "search", "search/index.html", "search", (), digest(_template_fp(fp, "search"), terms)
+    )
+    yield Route("search_index", "search/", "search_index", (), digest(fp.config, content, lastmods))
 
 
 def article_list(site: Site, ids: Sequence[str]) -> list[Article]:

@@ -36,12 +36,15 @@ This is your first article. Edit it in `content/`, then run `sitegen build`.
 def create_site(path: Path, now: datetime | None = None) -> list[str]:
     """Create the site folder; refuses a folder that already holds a site.yaml."""
     if (path / "site.yaml").exists():
-        raise InputError([Problem(str(path / "site.yaml"), None, None,
-                                  "a site already exists here")])
+        raise InputError(
+            [Problem(str(path / "site.yaml"), None, None, "a site already exists here")]
+        )
     moment = (now or datetime.now(UTC)).replace(microsecond=0)
     article = path / "content" / f"{moment.year}" / "hello-sitegen.md"
     article.parent.mkdir(parents=True, exist_ok=True)
     (path / "site.yaml").write_text(SITE_YAML, encoding="utf-8")
     article.write_text(FIRST_ARTICLE.format(date=moment.isoformat()), encoding="utf-8")
-    return [f"created {path}/site.yaml and {article.relative_to(path)}",
-            f"next: cd {path} && sitegen build"]
+    return [
+        f"created {path}/site.yaml and {article.relative_to(path)}",
+        f"next: cd {path} && sitegen build",
+    ]

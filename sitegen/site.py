@@ -12,8 +12,22 @@ from sitegen.model import Article, Config, InputError, Problem, Site, TaxonomyKi
 
 # First path segments the site itself uses; an article permalink may not start with one.
 RESERVED_SEGMENTS = frozenset(
-    {"tags", "topics", "page", "search", "feeds", "static", "atom.xml", "rss.xml", "feed.json",
-     "sitemap.xml", "robots.txt", "404.html", "feeds.opml", "index.html"}
+    {
+        "tags",
+        "topics",
+        "page",
+        "search",
+        "feeds",
+        "static",
+        "atom.xml",
+        "rss.xml",
+        "feed.json",
+        "sitemap.xml",
+        "robots.txt",
+        "404.html",
+        "feeds.opml",
+        "index.html",
+    }
 )
 RELATED_CANDIDATES_PER_TAG = 24
 
@@ -36,7 +50,9 @@ def article_path(article: Article, config: Config) -> str:
     """Site-relative folder of an article, e.g. '2025/01/deepseek-r1/'."""
     local = article.date.astimezone(ZoneInfo(config.timezone))
     path = config.permalink.format(
-        year=f"{local.year:04d}", month=f"{local.month:02d}", day=f"{local.day:02d}",
+        year=f"{local.year:04d}",
+        month=f"{local.month:02d}",
+        day=f"{local.day:02d}",
         slug=article.slug,
     )
     return path.lstrip("/")
@@ -74,12 +90,23 @@ def _assign_urls(articles: Sequence[Article], config: Config) -> dict[str, str]:
         path = article_path(article, config)
         first = path.split("/", 1)[0]
         if first in RESERVED_SEGMENTS:
-            problems.append(Problem(article.source, None, "slug",
-                                    f"URL /{path} collides with the site's own /{first}/"))
+            problems.append(
+                Problem(
+                    article.source,
+                    None,
+                    "slug",
+                    f"URL /{path} collides with the site's own /{first}/",
+                )
+            )
         elif path in owners:
-            problems.append(Problem(article.source, None, "slug",
-                                    f"URL /{path} is also the URL of {owners[path]}; "
-                                    "give one of them another slug"))
+            problems.append(
+                Problem(
+                    article.source,
+                    None,
+                    "slug",
+                    f"URL /{path} is also the URL of {owners[path]}; give one of them another slug",
+                )
+            )
         else:
             owners[path] = article.source
     if problems:

@@ -21,7 +21,7 @@ _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 def slugify(text: str, max_length: int = MAX_SLUG_LENGTH) -> str:
-    """'Überraschung in München!' -> 'ueberraschung-in-muenchen'. May return '' (no Latin letters)."""
+    """'Überraschung in München!' -> 'ueberraschung-in-muenchen'; '' when no Latin letters."""
     composed = unicodedata.normalize("NFC", text).translate(_TRANSLITERATION)
     ascii_only = unicodedata.normalize("NFKD", composed).encode("ascii", "ignore").decode("ascii")
     slug = _NOT_SLUG.sub("-", ascii_only.lower()).strip("-")

@@ -16,8 +16,11 @@ from markupsafe import Markup
 from sitegen.model import Article, Config, Site, TaxonomyKind, Term
 from sitegen.routes import FEED_FILES, page_path
 
-FEED_TYPES = {"atom": "application/atom+xml", "rss": "application/rss+xml",
-              "json": "application/feed+json"}
+FEED_TYPES = {
+    "atom": "application/atom+xml",
+    "rss": "application/rss+xml",
+    "json": "application/feed+json",
+}
 FEED_LABELS = {"atom": "Atom", "rss": "RSS", "json": "JSON Feed"}
 
 
@@ -67,12 +70,12 @@ class ArticleView:
     tags: tuple[TermView, ...]
     topics: tuple[TermView, ...]
     extra: Mapping[str, Any]
-    content: Markup = Markup("")
+    content: Markup = field(default_factory=Markup)
     headings: tuple[Link, ...] = ()
     previous: Link | None = None
     next: Link | None = None
     related: tuple[Link, ...] = ()
-    json_ld: Markup = Markup("")
+    json_ld: Markup = field(default_factory=Markup)
 
 
 @dataclass(frozen=True)
@@ -143,17 +146,33 @@ class ViewBuilder:
         folder = f"{term.kind}/{term.slug}/"
         has_feeds = term.kind in self.config.feeds.taxonomies
         feeds = self.feed_links(folder, f"{self.config.title}: {term.name}") if has_feeds else ()
-        return TermView(term.kind, term.slug, term.name, self.url(folder), len(term.article_ids),
-                        term.description, feeds)
+        return TermView(
+            term.kind,
+            term.slug,
+            term.name,
+            self.url(folder),
+            len(term.article_ids),
+            term.description,
+            feeds,
+        )
 
     def terms(self, kind: TaxonomyKind) -> tuple[TermView, ...]:
         return tuple(self.term(t) for t in self.site.terms(kind))
 
     def site_view(self) -> SiteView:
         config = self.config
-        return SiteView(config.title, config.description, config.language, config.base_url,
-                        config.base_path, config.author, config.copyright,
-                        self.terms("topics"), self.feed_links("", config.title), config.extra)
+        return SiteView(
+            config.title,
+            config.description,
+            config.language,
+            config.base_url,
+            config.base_path,
+            config.author,
+            config.copyright,
+            self.terms("topics"),
+            self.feed_links("", config.title),
+            config.extra,
+        )
 
     def link(self, article_id: str) -> Link:
         return Link(self.site.article(article_id).title, self.url(self.site.urls[article_id]))
@@ -162,13 +181,21 @@ class ViewBuilder:
         updated = article.updated
         path = self.site.urls[article.source]
         return ArticleView(
-            id=article.source, title=article.title, url=self.url(path),
-            permalink=self.permalink(path), lang=article.lang, date=article.date,
-            date_iso=article.date.isoformat(), date_display=display_date(article.date, article.lang),
+            id=article.source,
+            title=article.title,
+            url=self.url(path),
+            permalink=self.permalink(path),
+            lang=article.lang,
+            date=article.date,
+            date_iso=article.date.isoformat(),
+            date_display=display_date(article.date, article.lang),
             updated_iso=updated.isoformat() if updated else "",
             updated_display=display_date(updated, article.lang) if updated else "",
-            summary=article.summary, author=article.author, source=article.source_name,
-            source_url=article.source_url, dateline=article.dateline,
+            summary=article.summary,
+            author=article.author,
+            source=article.source_name,
+            source_url=article.source_url,
+            dateline=article.dateline,
             reading_minutes=max(1, round(article.word_count / self.config.words_per_minute)),
             tags=tuple(self.term(self._terms[("tags", t.slug)]) for t in article.tags),
             topics=tuple(self.term(self._terms[("topics", t.slug)]) for t in article.topics),
@@ -185,19 +212,27 @@ class ViewBuilder:
         older = self.link(ids[index + 1]) if index + 1 < len(ids) else None
         card = self.card(article)
         return ArticleView(
-            **{**card.__dict__, "content": Markup(article.body_html),
-               "headings": tuple(Link(h.text, "#" + h.anchor) for h in article.headings),
-               "previous": older, "next": newer,
-               "related": tuple(self.link(i) for i in self.site.related.get(article_id, ())),
-               "json_ld": script_json(self._news_article(article, card))},
+            **{
+                **card.__dict__,
+                "content": Markup(article.body_html),
+                "headings": tuple(Link(h.text, "#" + h.anchor) for h in article.headings),
+                "previous": older,
+                "next": newer,
+                "related": tuple(self.link(i) for i in self.site.related.get(article_id, ())),
+                "json_ld": script_json(self._news_article(article, card)),
+            },
         )
 
     def _news_article(self, article: Article, card: ArticleView) -> dict[str, Any]:
         data: dict[str, Any] = {
-            "@context": "https://schema.org", "@type": "NewsArticle",
-            "headline": article.title, "datePublished": card.date_iso,
-            "dateModified": card.updated_iso or card.date_iso, "inLanguage": article.lang,
-            "mainEntityOfPage": card.permalink, "description": article.summary,
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "headline": article.title,
+            "datePublished": card.date_iso,
+            "dateModified": card.updated_iso or card.date_iso,
+            "inLanguage": article.lang,
+            "mainEntityOfPage": card.permalink,
+            "description": article.summary,
             "publisher": {"@type": "Organization", "name": self.config.title},
         }
         if article.author:
@@ -213,7 +248,9 @@ class ViewBuilder:
         total = max(1, -(-len(ids) // per_page))
         page_ids = ids[(number - 1) * per_page : number * per_page]
         return PaginatorView(
-            number=number, total=total, items=self.cards(page_ids),
+            number=number,
+            total=total,
+            items=self.cards(page_ids),
             previous_url=self.url(page_path(prefix, number - 1)) if number > 1 else None,
             next_url=self.url(page_path(prefix, number + 1)) if number < total else None,
             urls=tuple(self.url(page_path(prefix, n)) for n in range(1, total + 1)),

@@ -25,7 +25,7 @@ class YamlError(Exception):
         self.line = line
 
 
-class _Loader(_SafeBase):  # type: ignore[misc, valid-type]
+class _Loader(_SafeBase):
     """SafeLoader that treats only true/false as booleans (YAML 1.2) and refuses duplicate keys."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
@@ -36,13 +36,15 @@ class _Loader(_SafeBase):  # type: ignore[misc, valid-type]
             try:
                 first = seen.setdefault(key, key_node.start_mark.line)
             except TypeError:
-                raise YamlError("a mapping key must be a plain value", key_node.start_mark.line + 1)
+                raise YamlError(
+                    "a mapping key must be a plain value", key_node.start_mark.line + 1
+                ) from None
             if first != key_node.start_mark.line:
                 raise YamlError(
                     f"{key}: duplicate key (first given on line {first + 1})",
                     key_node.start_mark.line + 1,
                 )
-        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+        return super().construct_mapping(node, deep=deep)
 
 
 # YAML 1.1 reads yes/no/on/off as booleans ("NO" for Norway becomes false); YAML 1.2 does not.
@@ -58,7 +60,7 @@ _Loader.add_implicit_resolver(
 def load_yaml(text: str, first_line: int = 1) -> Any:
     """Parse one YAML document safely. Lines in errors count from `first_line`."""
     try:
-        value = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader derives from SafeLoader
+        value = yaml.load(text, Loader=_Loader)
     except YamlError as error:
         raise YamlError(error.message, _shift(error.line, first_line)) from None
     except yaml.MarkedYAMLError as error:

@@ -1,0 +1,161 @@
+"""Edit -> rebuild -> exactly the routes that depend on the edit are rendered again."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from sitegen.build import BuildOptions, BuildReport, build
+
+NOW = datetime(2026, 11, 29, 12, tzinfo=UTC)
+SITE_YAML = """\
+title: Incremental
+base_url: https://example.org/news/
+language: en
+paginate: 2
+topics:
+  world: {title: World}
+  science: {title: Science}
+"""
+
+
+def article(
+    title: str, day: int, tags: str, topics: str = "world", body: str = "More text."
+) -> str:
+    return (
+        f"---\ntitle: {title}\ndate: 2026-01-{day:02d}T10:00:00Z\ntags: [{tags}]\n"
+        f"topics: [{topics}]\n---\nThe first paragraph is the summary.\n\n{body}\n"
+    )
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    (tmp_path / "site.yaml").write_text(SITE_YAML, encoding="utf-8")
+    content = tmp_path / "content"
+    content.mkdir()
+    articles = {
+        "a.md": article("Alpha", 1, "x, y"),
+        "b.md": article("Beta", 2, "y"),
+        "c.md": article("Gamma", 3, "z", "science"),
+        "d.md": article("Delta", 4, "x"),
+        "e.md": article("Epsilon", 5, "w"),
+    }
+    for name, text in articles.items():
+        (content / name).write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def run(site: Path) -> BuildReport:
+    return build(BuildOptions(site_dir=site, now=NOW, jobs=1))
+
+
+def test_nothing_changed_renders_nothing(site: Path) -> None:
+    first = run(site)
+    second = run(site)
+    assert first.rendered and second.rendered == ()
+    assert second.written == 0 and second.deleted == 0
+
+
+def test_body_edit_renders_its_page_and_whatever_shows_its_content(site: Path) -> None:
+    run(site)
+    path = site / "content" / "c.md"
+    path.write_text(article("Gamma", 3, "z", "science", body="A new ending."), encoding="utf-8")
+    report = run(site)
+    # The body is in its own page, and in the full-content feeds and the search index
+    # of the site, its topic and its tag; no list page shows the body, so none is rendered.
+    assert set(report.rendered) == {
+        "article:content/c.md",
+        *(
+            f"feed:{scope}{fmt}"
+            for scope in ("", "topics/science/", "tags/z/")
+            for fmt in ("atom", "rss", "json")
+        ),
+        "search_index",
+    }
+    page = (site / "public" / "2026" / "01" / "gamma" / "index.html").read_text()
+    assert "A new ending." in page
+
+
+def test_title_edit_also_renders_lists_and_neighbours(site: Path) -> None:
+    run(site)
+    (site / "content" / "c.md").write_text(article("Gamma Ray", 3, "z", "science"), "utf-8")
+    report = run(site)
+    rendered = set(report.rendered)
+    # Home pages hold e,d | c,b | a: only the page showing c changes.
+    assert {
+        "article:content/c.md",
+        "home::2",
+        "term:topics:science:Science::1",
+        "term:tags:z:z::1",
+    } <= rendered
+    assert "home::1" not in rendered and "home::3" not in rendered
+    # Its neighbours link it by title; other articles and other tag pages stay untouched.
+    assert {"article:content/b.md", "article:content/d.md"} <= rendered
+    assert "article:content/e.md" not in rendered
+    assert "term:tags:w:w::1" not in rendered
+
+
+def test_tag_edit_renders_old_and_new_tag_pages(site: Path) -> None:
+    run(site)
+    (site / "content" / "e.md").write_text(article("Epsilon", 5, "v"), "utf-8")
+    report = run(site)
+    rendered = set(report.rendered)
+    assert "term:tags:v:v::1" in rendered  # the new tag
+    assert "terms:tags" in rendered
+    assert not (site / "public" / "tags" / "w").exists()  # the old tag's page is deleted
+    assert report.deleted >= 4  # its page and its three feeds
+
+
+def test_template_edit_renders_everything_using_it(site: Path) -> None:
+    run(site)
+    theme = site / "themes" / "mine"
+    (theme / "templates").mkdir(parents=True)
+    (theme / "theme.yaml").write_text("extends: default\n", "utf-8")
+    builtin = Path(__file__).resolve().parents[1] / "themes" / "default" / "templates"
+    term = (builtin / "term.html").read_text("utf-8")
+    (theme / "templates" / "term.html").write_text(term, "utf-8")
+    config = site / "site.yaml"
+    config.write_text(config.read_text("utf-8") + "theme: mine\n", "utf-8")
+    run(site)  # config changed: everything renders once
+    (theme / "templates" / "term.html").write_text(term.replace("<h1", "<h1 data-x"), "utf-8")
+    report = run(site)
+    public = site / "public"
+    term_pages = [*public.glob("t*/*/index.html"), *public.glob("t*/*/page/*/index.html")]
+    assert all(key.startswith("term:") for key in report.rendered)
+    assert len(report.rendered) == len(term_pages) == 7  # tags w x y z, topics world science
+
+
+def test_deleted_article_removes_its_page(site: Path) -> None:
+    run(site)
+    (site / "content" / "e.md").unlink()
+    report = run(site)
+    assert not (site / "public" / "2026" / "01" / "epsilon").exists()
+    assert report.deleted >= 1
+    assert "Epsilon" not in (site / "public" / "index.html").read_text("utf-8")
+
+
+def test_unchanged_files_keep_their_mtime(site: Path) -> None:
+    run(site)
+    untouched = site / "public" / "2026" / "01" / "alpha" / "index.html"
+    before = untouched.stat().st_mtime_ns
+    (site / "content" / "e.md").write_text(article("Epsilon", 5, "w", body="New."), "utf-8")
+    run(site)
+    assert untouched.stat().st_mtime_ns == before
+
+
+def test_rebuild_equals_clean_build(site: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    run(site)
+    (site / "content" / "b.md").write_text(article("Beta two", 2, "y, q"), "utf-8")
+    (site / "content" / "a.md").unlink()
+    run(site)
+    clean = tmp_path_factory.mktemp("clean")
+    build(BuildOptions(site_dir=site, output=clean, now=NOW, use_cache=False, jobs=1))
+    incremental = {
+        p.relative_to(site / "public"): p.read_bytes()
+        for p in (site / "public").rglob("*")
+        if p.is_file()
+    }
+    fresh = {p.relative_to(clean): p.read_bytes() for p in clean.rglob("*") if p.is_file()}
+    assert incremental == fresh
