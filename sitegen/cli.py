@@ -9,10 +9,12 @@ from pathlib import Path
 
 from sitegen import __version__
 from sitegen.build import BuildOptions, BuildReport, build, clean
+from sitegen.config import load_config
 from sitegen.model import InputError
+from sitegen.output import check_output_dir
 from sitegen.scaffold import create_site
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
 
 
 class Console:
@@ -59,6 +61,18 @@ def _parser() -> argparse.ArgumentParser:
     new_cmd.add_argument("path", type=Path)
     _add_output_flags(new_cmd)
 
+    deploy_cmd = commands.add_parser("deploy", help="publish the built site, sending what changed")
+    deploy_cmd.add_argument("target", nargs="?", help="target name (default: deploy.default)")
+    deploy_cmd.add_argument("--site", type=Path, default=Path("."))
+    deploy_cmd.add_argument("--output", type=Path, help="built site folder (default: output_dir)")
+    deploy_cmd.add_argument("--dry-run", action="store_true", help="show the plan, change nothing")
+    deploy_cmd.add_argument("--yes", action="store_true", help="do not ask before mass deletes")
+    deploy_cmd.add_argument("--max-deletes", type=int, help="ask (or stop) above this many deletes")
+    deploy_cmd.add_argument(
+        "--rollback", action="store_true", help="make the previous release live"
+    )
+    _add_output_flags(deploy_cmd)
+
     clean_cmd = commands.add_parser("clean", help="forget the build cache")
     clean_cmd.add_argument("--site", type=Path, default=Path("."))
     _add_output_flags(clean_cmd)
@@ -93,6 +107,37 @@ def _run_build(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
+def _confirm(question: str) -> bool:
+    if not sys.stdin.isatty():
+        return False
+    return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
+
+
+def _run_deploy(args: argparse.Namespace, console: Console) -> int:
+    from sitegen import deploy  # imported on demand: deploy targets pull in git, rsync, boto3
+
+    config = load_config(args.site.resolve())
+    target = deploy.parse_targets(config.deploy, args.site.resolve()).select(args.target)
+    try:
+        if args.rollback:
+            report = deploy.rollback(target, console.info)
+        else:
+            output = check_output_dir(args.site, args.output or Path(config.output_dir))
+            report = deploy.run_deploy(
+                output,
+                target,
+                dry_run=args.dry_run,
+                max_deletes=args.max_deletes,
+                confirm=(lambda _: True) if args.yes else _confirm,
+                log=console.info,
+            )
+    except (deploy.DeployError, deploy.DeployAborted) as error:
+        console.error(f"sitegen deploy: {error}")
+        return EXIT_FAILED
+    console.detail(report.note)
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     try:
@@ -107,6 +152,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             for line in create_site(args.path):
                 console.info(line)
             return EXIT_OK
+        if args.command == "deploy":
+            return _run_deploy(args, console)
         if args.command == "clean":
             for line in clean(args.site) or ["nothing to clean"]:
                 console.info(line)

@@ -254,8 +254,9 @@ def _feeds(collector: _Collector, raw: Any) -> FeedsConfig:
         if key not in values:
             continue
         chosen = values[key]
-        if not isinstance(chosen, list) or not chosen or any(i not in allowed for i in chosen):
-            collector.add(("feeds", key), f"expected a non-empty list of {', '.join(allowed)}")
+        empty = key == "formats" and not chosen  # taxonomies may be [], formats may not
+        if not isinstance(chosen, list) or empty or any(i not in allowed for i in chosen):
+            collector.add(("feeds", key), f"expected a list of {', '.join(allowed)}")
             del values[key]
         else:
             values[key] = tuple(dict.fromkeys(chosen))

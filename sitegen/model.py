@@ -81,7 +81,7 @@ class Config:
     # Where the config came from; not a key of site.yaml.
     site_dir: str = "."
 
-    @property
+    @cached_property
     def base_path(self) -> str:
         """The path part of base_url, always ending in '/': '/news/' for https://example.org/news/."""
         rest = self.base_url.split("://", 1)[-1]

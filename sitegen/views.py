@@ -129,6 +129,8 @@ class ViewBuilder:
         self.site = site
         self.config: Config = site.config
         self._terms = {(t.kind, t.slug): t for t in (*site.tags, *site.topics)}
+        self._term_views: dict[tuple[str, str], TermView] = {}
+        self._cards: dict[str, ArticleView] = {}
 
     def url(self, path: str) -> str:
         return self.config.base_path + path.lstrip("/")
@@ -143,6 +145,12 @@ class ViewBuilder:
         )
 
     def term(self, term: Term) -> TermView:
+        view = self._term_views.get((term.kind, term.slug))
+        if view is None:
+            view = self._term_views[(term.kind, term.slug)] = self._make_term(term)
+        return view
+
+    def _make_term(self, term: Term) -> TermView:
         folder = f"{term.kind}/{term.slug}/"
         has_feeds = term.kind in self.config.feeds.taxonomies
         feeds = self.feed_links(folder, f"{self.config.title}: {term.name}") if has_feeds else ()
@@ -178,6 +186,12 @@ class ViewBuilder:
         return Link(self.site.article(article_id).title, self.url(self.site.urls[article_id]))
 
     def card(self, article: Article) -> ArticleView:
+        view = self._cards.get(article.source)
+        if view is None:
+            view = self._cards[article.source] = self._make_card(article)
+        return view
+
+    def _make_card(self, article: Article) -> ArticleView:
         updated = article.updated
         path = self.site.urls[article.source]
         return ArticleView(

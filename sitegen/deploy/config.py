@@ -2,35 +2,41 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, NoReturn
+from typing import Any
 
-from sitegen.deploy.errors import DeployConfigError
-from sitegen.deploy.extras import REDIRECT_STATUSES, HeaderRule, Redirect, site_files
+from sitegen.deploy.errors import (
+    NO_SECRETS,
+    DeployConfigError,
+    add_problem,
+    check_keys,
+    did_you_mean,
+    fail,
+)
+from sitegen.deploy.extras import parse_headers, parse_redirects, site_files
 from sitegen.model import Problem
 
-SOURCE = "site.yaml"
 CACHE_DIR = Path(".sitegen-cache") / "deploy"
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 BRANCH_RE = re.compile(r"^(?!-)(?!.*\.\.)[A-Za-z0-9._/-]+(?<![./])$")
 HOST_RE = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
-HEADER_NAME_RE = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
-SECRET_HINTS = ("secret", "password", "token", "access_key", "key_id", "credential")
+PASSWORD_IN_URL = re.compile(r"://[^/@\s]*:[^/@\s]*@")
 DEPLOY_KEYS = ("default", "targets", "headers", "redirects")
 COMMON_KEYS = ("type", "exclude")
-TYPE_KEYS: Mapping[str, tuple[str, ...]] = MappingProxyType({
-    "directory": ("path", "keep"),
-    "git": ("remote", "branch", "cname", "nojekyll"),
-    "rsync": ("dest", "options"),
-    "s3": ("bucket", "prefix", "endpoint_url", "region", "profile", "workers"),
-})
+TYPE_KEYS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "directory": ("path", "keep"),
+        "git": ("remote", "branch", "cname", "nojekyll"),
+        "rsync": ("dest", "options"),
+        "s3": ("bucket", "prefix", "endpoint_url", "region", "profile", "workers"),
+    }
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -98,13 +104,16 @@ class DeployConfig:
     def select(self, name: str | None) -> TargetConfig:
         """The target called `name`, or the default one; a clear error when there is none."""
         if not self.targets:
-            _fail("deploy.targets", "no deploy targets are configured")
+            fail("deploy.targets", "no deploy targets are configured")
         chosen = name or self.default
         if chosen is None:
-            _fail("deploy.default", f"not set; name a target ({', '.join(self.targets)})")
+            fail("deploy.default", f"not set; name a target ({', '.join(self.targets)})")
         if chosen not in self.targets:
-            _fail("deploy.targets", f"no target named {chosen!r}{_did_you_mean(chosen, self.targets)}"
-                  f" (known: {', '.join(self.targets)})")
+            hint = did_you_mean(chosen, self.targets)
+            fail(
+                "deploy.targets",
+                f"no target named {chosen!r}{hint}; known: {', '.join(self.targets)}",
+            )
         return self.targets[chosen]
 
 
@@ -114,14 +123,15 @@ def parse_targets(raw: Mapping[str, Any], site_dir: Path) -> DeployConfig:
     if not raw:
         return DeployConfig()
     if not isinstance(raw, Mapping):
-        _fail("deploy", "expected a mapping with `targets:`")
-    _check_keys(raw, "deploy", DEPLOY_KEYS, problems)
-    generated = site_files(_headers(raw.get("headers"), problems),
-                           _redirects(raw.get("redirects"), problems))
+        fail("deploy", "expected a mapping with `targets:`")
+    check_keys(raw, "deploy", DEPLOY_KEYS, problems)
+    generated = site_files(
+        parse_headers(raw.get("headers"), problems), parse_redirects(raw.get("redirects"), problems)
+    )
     targets: dict[str, TargetConfig] = {}
     specs = raw.get("targets")
     if not isinstance(specs, Mapping) or not specs:
-        _add(problems, "deploy.targets", "required: a mapping of target names to targets")
+        add_problem(problems, "deploy.targets", "required: a mapping of target names to targets")
         specs = {}
     for name, spec in specs.items():
         target = _target(str(name), spec, site_dir, generated, problems)
@@ -133,69 +143,52 @@ def parse_targets(raw: Mapping[str, Any], site_dir: Path) -> DeployConfig:
     return DeployConfig(default, MappingProxyType(targets))
 
 
-def _fail(key: str, message: str) -> NoReturn:
-    raise DeployConfigError([Problem(SOURCE, None, key, message)])
-
-
-def _add(problems: list[Problem], key: str, message: str) -> None:
-    problems.append(Problem(SOURCE, None, key, message))
-
-
-def _did_you_mean(word: str, choices: Mapping[str, Any] | tuple[str, ...]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-def _check_keys(spec: Mapping[str, Any], where: str, allowed: tuple[str, ...],
-                problems: list[Problem]) -> None:
-    for key in spec:
-        if key in allowed:
-            continue
-        if any(hint in str(key).lower() for hint in SECRET_HINTS):
-            _add(problems, f"{where}.{key}", "credentials never go in site.yaml; sitegen takes "
-                 "them from the environment (AWS_* variables, ssh agent, git credential helper)")
-        else:
-            _add(problems, f"{where}.{key}", f"unknown key{_did_you_mean(str(key), allowed)}")
-
-
 def _default(value: Any, specs: Mapping[str, Any], problems: list[Problem]) -> str | None:
     if value is None:
         return str(next(iter(specs))) if len(specs) == 1 else None
     if not isinstance(value, str) or value not in specs:
-        _add(problems, "deploy.default",
-             f"{value!r} is not a target{_did_you_mean(str(value), tuple(map(str, specs)))}")
+        add_problem(
+            problems,
+            "deploy.default",
+            f"{value!r} is not a target{did_you_mean(str(value), tuple(map(str, specs)))}",
+        )
         return None
     return value
 
 
-def _target(name: str, spec: Any, site_dir: Path, generated: tuple[tuple[str, bytes], ...],
-            problems: list[Problem]) -> TargetConfig | None:
+def _target(
+    name: str,
+    spec: Any,
+    site_dir: Path,
+    generated: tuple[tuple[str, bytes], ...],
+    problems: list[Problem],
+) -> TargetConfig | None:
     where = f"deploy.targets.{name}"
     if not NAME_RE.match(name):
-        _add(problems, where, "a target name uses letters, digits, '.', '_' and '-'")
+        add_problem(problems, where, "a target name uses letters, digits, '.', '_' and '-'")
         return None
     if not isinstance(spec, Mapping):
-        _add(problems, where, "expected a mapping with `type:`")
+        add_problem(problems, where, "expected a mapping with `type:`")
         return None
     kind = spec.get("type")
-    if kind not in TYPE_KEYS:
+    if not isinstance(kind, str) or kind not in TYPE_KEYS:
         message = "required" if kind is None else f"unknown type {kind!r}"
-        _add(problems, f"{where}.type", f"{message} (one of: {', '.join(TYPE_KEYS)})")
+        add_problem(problems, f"{where}.type", f"{message} (one of: {', '.join(TYPE_KEYS)})")
         return None
     count = len(problems)
-    _check_keys(spec, where, COMMON_KEYS + TYPE_KEYS[kind], problems)
+    check_keys(spec, where, COMMON_KEYS + TYPE_KEYS[kind], problems)
     common: dict[str, Any] = {
         "name": name,
-        "cache_dir": site_dir / CACHE_DIR / name,
+        "cache_dir": Path(os.path.abspath(site_dir)) / CACHE_DIR / name,
         "exclude": _str_list(spec, "exclude", where, problems),
         "extra_files": generated,
     }
-    target = _BUILDERS[kind](Field(spec, where, site_dir, problems), common)
+    target = _BUILDERS[kind](_Spec(spec, where, site_dir, problems), common)
     return target if len(problems) == count else None
 
 
 @dataclass(frozen=True)
-class Field:
+class _Spec:
     """One target's raw mapping with where it sits in site.yaml, for readers of single keys."""
 
     spec: Mapping[str, Any]
@@ -203,29 +196,44 @@ class Field:
     site_dir: Path
     problems: list[Problem]
 
-    def text(self, key: str, default: str | None = None, *, required: bool = False,
-             pattern: re.Pattern[str] | None = None, hint: str = "") -> str | None:
+    def text(
+        self,
+        key: str,
+        default: str | None = None,
+        *,
+        required: bool = False,
+        pattern: re.Pattern[str] | None = None,
+        hint: str = "",
+    ) -> str | None:
         value = self.spec.get(key, default)
         if value is None:
             if required:
-                _add(self.problems, f"{self.where}.{key}", "required")
+                self.add(key, "required")
+            return None
+        if isinstance(value, str) and PASSWORD_IN_URL.search(value):
+            self.add(key, NO_SECRETS)
             return None
         if not isinstance(value, str) or (pattern is not None and not pattern.match(value)):
-            _add(self.problems, f"{self.where}.{key}", f"{value!r} is not valid{hint}")
+            self.add(key, f"{value!r} is not valid{hint}")
             return None
         return value
+
+    def add(self, key: str, message: str) -> None:
+        add_problem(self.problems, f"{self.where}.{key}", message)
 
     def integer(self, key: str, default: int, low: int, high: int) -> int:
         value = self.spec.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            _add(self.problems, f"{self.where}.{key}", f"expected a whole number {low}..{high}")
+            add_problem(
+                self.problems, f"{self.where}.{key}", f"expected a whole number {low}..{high}"
+            )
             return default
         return value
 
     def flag(self, key: str, default: bool) -> bool:
         value = self.spec.get(key, default)
         if not isinstance(value, bool):
-            _add(self.problems, f"{self.where}.{key}", "expected true or false")
+            self.add(key, "expected true or false")
             return default
         return value
 
@@ -234,22 +242,23 @@ class Field:
         return Path(os.path.abspath(self.site_dir / os.path.expanduser(value)))
 
 
-def _str_list(spec: Mapping[str, Any], key: str, where: str,
-              problems: list[Problem]) -> tuple[str, ...]:
+def _str_list(
+    spec: Mapping[str, Any], key: str, where: str, problems: list[Problem]
+) -> tuple[str, ...]:
     value = spec.get(key, [])
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        _add(problems, f"{where}.{key}", "expected a list of strings")
+        add_problem(problems, f"{where}.{key}", "expected a list of strings")
         return ()
     return tuple(value)
 
 
-def _directory(f: Field, common: dict[str, Any]) -> DirectoryTarget:
+def _directory(f: _Spec, common: dict[str, Any]) -> DirectoryTarget:
     path = f.text("path", required=True) or "."
     keep = f.integer("keep", 5, 2, 1000)
     return DirectoryTarget(**common, path=f.local_path(path), keep=keep)
 
 
-def _git(f: Field, common: dict[str, Any]) -> GitTarget:
+def _git(f: _Spec, common: dict[str, Any]) -> GitTarget:
     remote = f.text("remote", required=True) or ""
     if remote and not is_remote_url(remote):
         remote = str(f.local_path(remote))
@@ -261,32 +270,56 @@ def _git(f: Field, common: dict[str, Any]) -> GitTarget:
         extra.append((".nojekyll", b""))
     if cname:
         extra.append(("CNAME", f"{cname}\n".encode()))
-    return GitTarget(**common, extra_files=tuple(extra), remote=remote, branch=branch,
-                     cname=cname, nojekyll=nojekyll)
+    return GitTarget(
+        **common,
+        extra_files=tuple(extra),
+        remote=remote,
+        branch=branch,
+        cname=cname,
+        nojekyll=nojekyll,
+    )
 
 
-def _rsync(f: Field, common: dict[str, Any]) -> RsyncTarget:
-    dest = f.text("dest", required=True, pattern=re.compile(r"^[^-]"),
-                  hint=": must not start with '-'") or ""
+def _rsync(f: _Spec, common: dict[str, Any]) -> RsyncTarget:
+    dest = (
+        f.text(
+            "dest", required=True, pattern=re.compile(r"^[^-]"), hint=": must not start with '-'"
+        )
+        or ""
+    )
     if dest and not is_remote_rsync(dest):
         dest = str(f.local_path(dest))
     options = _str_list(f.spec, "options", f.where, f.problems)
     return RsyncTarget(**common, dest=dest, options=options)
 
 
-def _s3(f: Field, common: dict[str, Any]) -> S3Target:
+def _s3(f: _Spec, common: dict[str, Any]) -> S3Target:
     bucket = f.text("bucket", required=True, pattern=BUCKET_RE, hint=" as a bucket name") or ""
     prefix = (f.text("prefix", "") or "").strip("/")
-    endpoint = f.text("endpoint_url", pattern=re.compile(r"^https?://"),
-                      hint=": expected an http:// or https:// URL")
-    return S3Target(**common, bucket=bucket, prefix=f"{prefix}/" if prefix else "",
-                    endpoint_url=endpoint, region=f.text("region"), profile=f.text("profile"),
-                    workers=f.integer("workers", 8, 1, 64))
+    endpoint = f.text(
+        "endpoint_url",
+        pattern=re.compile(r"^https?://"),
+        hint=": expected an http:// or https:// URL",
+    )
+    return S3Target(
+        **common,
+        bucket=bucket,
+        prefix=f"{prefix}/" if prefix else "",
+        endpoint_url=endpoint,
+        region=f.text("region"),
+        profile=f.text("profile"),
+        workers=f.integer("workers", 8, 1, 64),
+    )
 
 
-_BUILDERS: Mapping[str, Callable[[Field, dict[str, Any]], TargetConfig]] = MappingProxyType({
-    "directory": _directory, "git": _git, "rsync": _rsync, "s3": _s3,
-})
+_BUILDERS: Mapping[str, Callable[[_Spec, dict[str, Any]], TargetConfig]] = MappingProxyType(
+    {
+        "directory": _directory,
+        "git": _git,
+        "rsync": _rsync,
+        "s3": _s3,
+    }
+)
 
 
 def is_remote_url(remote: str) -> bool:
@@ -298,62 +331,3 @@ def is_remote_rsync(dest: str) -> bool:
     """rsync's own rule: a ':' before any '/' names a host (`host:path`, `host::module`)."""
     head = dest.split("/", 1)[0]
     return dest.startswith("rsync://") or (":" in head and not dest.startswith(("./", "~")))
-
-
-def _headers(raw: Any, problems: list[Problem]) -> tuple[HeaderRule, ...]:
-    if raw is None:
-        return ()
-    if not isinstance(raw, Mapping):
-        _add(problems, "deploy.headers", "expected a mapping of path patterns to headers")
-        return ()
-    rules = []
-    for pattern, headers in raw.items():
-        where = f"deploy.headers.{pattern}"
-        if not isinstance(pattern, str) or not pattern.startswith("/") or " " in pattern:
-            _add(problems, where, "a path pattern starts with '/' and has no spaces")
-        elif not isinstance(headers, Mapping) or not headers:
-            _add(problems, where, "expected a mapping of header names to values")
-        else:
-            rules.append(HeaderRule(pattern, _header_pairs(headers, where, problems)))
-    return tuple(rules)
-
-
-def _header_pairs(headers: Mapping[Any, Any], where: str,
-                  problems: list[Problem]) -> tuple[tuple[str, str], ...]:
-    pairs = []
-    for name, value in headers.items():
-        text = str(value) if isinstance(value, str | int) else ""
-        if not isinstance(name, str) or not HEADER_NAME_RE.match(name):
-            _add(problems, f"{where}.{name}", "not a valid header name")
-        elif not text or "\n" in text or "\r" in text:
-            _add(problems, f"{where}.{name}", "expected a one-line value")
-        else:
-            pairs.append((name, text))
-    return tuple(pairs)
-
-
-def _redirects(raw: Any, problems: list[Problem]) -> tuple[Redirect, ...]:
-    if raw is None:
-        return ()
-    if not isinstance(raw, list):
-        _add(problems, "deploy.redirects", "expected a list of {from, to, status}")
-        return ()
-    rules = []
-    for index, item in enumerate(raw):
-        where = f"deploy.redirects[{index}]"
-        if not isinstance(item, Mapping):
-            _add(problems, where, "expected a mapping {from, to, status}")
-            continue
-        count = len(problems)
-        _check_keys(item, where, ("from", "to", "status"), problems)
-        source, target, status = item.get("from"), item.get("to"), item.get("status", 301)
-        if not isinstance(source, str) or not source.startswith("/") or " " in source:
-            _add(problems, f"{where}.from", "required: a path starting with '/'")
-        if not isinstance(target, str) or not target.startswith(("/", "http://", "https://")) \
-                or " " in target:
-            _add(problems, f"{where}.to", "required: a path or an http(s) URL")
-        if status not in REDIRECT_STATUSES:
-            _add(problems, f"{where}.status", f"one of {sorted(REDIRECT_STATUSES)}")
-        if len(problems) == count:
-            rules.append(Redirect(str(source), str(target), int(status)))
-    return tuple(rules)

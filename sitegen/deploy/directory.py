@@ -31,8 +31,11 @@ def releases(target: DirectoryTarget) -> list[Release]:
     """The complete releases, oldest first; unfinished `.partial-*` folders are not releases."""
     if not target.releases_dir.is_dir():
         return []
-    found = [Release(int(m.group(1)), entry) for entry in target.releases_dir.iterdir()
-             if (m := RELEASE_RE.match(entry.name)) and entry.is_dir()]
+    found = [
+        Release(int(m.group(1)), entry)
+        for entry in target.releases_dir.iterdir()
+        if (m := RELEASE_RE.match(entry.name)) and entry.is_dir()
+    ]
     return sorted(found, key=lambda r: r.number)
 
 
@@ -43,12 +46,16 @@ def live_release(target: DirectoryTarget) -> Release | None:
         pointed = Path(os.path.normpath(path.parent / os.readlink(path)))
         match = RELEASE_RE.match(pointed.name)
         if pointed.parent != target.releases_dir or not match or not pointed.is_dir():
-            raise DeployError(f"{path} links to {pointed}, which is not one of sitegen's releases "
-                              f"in {target.releases_dir}; remove the link to deploy here")
+            raise DeployError(
+                f"{path} links to {pointed}, which is not one of sitegen's releases "
+                f"in {target.releases_dir}; remove the link to deploy here"
+            )
         return Release(int(match.group(1)), pointed)
     if path.exists() and not (path.is_dir() and not any(path.iterdir())):
-        raise DeployError(f"{path} already exists and is not empty; sitegen makes it a symlink "
-                          "to release folders, so move it away first")
+        raise DeployError(
+            f"{path} already exists and is not empty; sitegen makes it a symlink "
+            "to release folders, so move it away first"
+        )
     return None
 
 
@@ -59,8 +66,9 @@ def plan(local: Manifest, target: DirectoryTarget) -> DeployPlan:
     return diff(target.name, local, remote, lambda f: remote[f.path] == f.sha256)
 
 
-def apply(plan: DeployPlan, source: Path, target: DirectoryTarget,
-          log: Callable[[str], None]) -> str:
+def apply(
+    plan: DeployPlan, source: Path, target: DirectoryTarget, log: Callable[[str], None]
+) -> str:
     """Write a new release (changed files copied, the rest hard-linked), then make it live."""
     target.releases_dir.mkdir(parents=True, exist_ok=True)
     clear_partials(target)
@@ -102,7 +110,7 @@ def point_to(target: DirectoryTarget, release: Path) -> None:
 
 def prune(target: DirectoryTarget, live: Release) -> int:
     """Keep the newest `keep` releases and the live one; delete the rest."""
-    old = [r for r in releases(target)[:-target.keep] if r.number != live.number]
+    old = [r for r in releases(target)[: -target.keep] if r.number != live.number]
     for release in old:
         shutil.rmtree(release.path)
     return len(old)
@@ -118,7 +126,6 @@ def rollback(target: DirectoryTarget) -> tuple[DeployPlan, str]:
         raise DeployError(f"no release before {live.path.name} is kept to roll back to")
     previous = earlier[-1]
     current = {p: f.sha256 for p, f in scan(live.path).items()}
-    change = diff(target.name, scan(previous.path), current,
-                  lambda f: current[f.path] == f.sha256)
+    change = diff(target.name, scan(previous.path), current, lambda f: current[f.path] == f.sha256)
     point_to(target, previous.path)
     return change, f"rolled back from {live.path.name} to {previous.path.name}"

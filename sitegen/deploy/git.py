@@ -32,8 +32,9 @@ def run_git(work: Path, *args: str, check: bool = True) -> subprocess.CompletedP
     if shutil.which("git") is None:
         raise DeployError("git is not installed (apt-get install git)")
     env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
-    proc = subprocess.run(["git", "-C", str(work), *args], capture_output=True, text=True,
-                          env=env, check=False)
+    proc = subprocess.run(
+        ["git", "-C", str(work), *args], capture_output=True, text=True, env=env, check=False
+    )
     if check and proc.returncode != 0:
         raise DeployError(redact(f"git {args[0]} failed: {proc.stderr.strip() or proc.stdout}"))
     return proc
@@ -84,8 +85,7 @@ def apply(plan: DeployPlan, source: Path, target: GitTarget, log: Callable[[str]
     run_git(work, "add", "--all", "--force", ".")
     if run_git(work, "diff", "--cached", "--quiet", check=False).returncode == 0:
         return f"branch {target.branch} already has this site; nothing committed"
-    message = (f"sitegen deploy: {plan.new} new, {plan.changed} changed, "
-               f"{len(plan.deletes)} deleted")
+    message = f"sitegen deploy: {plan.new} new, {plan.changed} changed, {len(plan.deletes)} deleted"
     run_git(work, *_identity(work), "commit", "-q", "-m", message)
     run_git(work, "push", "-q", "origin", f"HEAD:refs/heads/{target.branch}")
     commit = run_git(work, "rev-parse", "--short", "HEAD").stdout.strip()

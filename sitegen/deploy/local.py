@@ -47,11 +47,13 @@ def walk_files(root: Path, skip: frozenset[str] = frozenset()) -> Iterator[str]:
                 yield full.relative_to(root).as_posix()
 
 
-def scan(root: Path, exclude: tuple[str, ...] = (),
-         skip: frozenset[str] = frozenset()) -> Manifest:
+def scan(root: Path, exclude: tuple[str, ...] = (), skip: frozenset[str] = frozenset()) -> Manifest:
     """The manifest of a folder: every file not excluded, hashed."""
-    return {rel: hash_file(root / rel, rel)
-            for rel in sorted(walk_files(root, skip)) if not is_excluded(rel, exclude)}
+    return {
+        rel: hash_file(root / rel, rel)
+        for rel in sorted(walk_files(root, skip))
+        if not is_excluded(rel, exclude)
+    }
 
 
 def copy_file(source: Path, dest: Path) -> None:
@@ -122,8 +124,9 @@ def target_lock(cache_dir: Path) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise DeployError(f"another deploy to {cache_dir.name!r} is running "
-                              f"(lock {cache_dir / '.lock'})") from None
+            raise DeployError(
+                f"another deploy to {cache_dir.name!r} is running (lock {cache_dir / '.lock'})"
+            ) from None
         try:
             yield
         finally:

@@ -9,28 +9,59 @@ from types import MappingProxyType
 
 UTF8 = "; charset=utf-8"
 # Web types, spelled out so the result never depends on the machine's /etc/mime.types.
-BY_SUFFIX: Mapping[str, str] = MappingProxyType({
-    ".html": "text/html" + UTF8, ".htm": "text/html" + UTF8, ".css": "text/css" + UTF8,
-    ".js": "text/javascript" + UTF8, ".mjs": "text/javascript" + UTF8,
-    ".json": "application/json", ".txt": "text/plain" + UTF8, ".md": "text/markdown" + UTF8,
-    ".xml": "application/xml", ".opml": "text/x-opml" + UTF8, ".svg": "image/svg+xml",
-    ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
-    ".webp": "image/webp", ".avif": "image/avif", ".ico": "image/x-icon",
-    ".woff": "font/woff", ".woff2": "font/woff2", ".ttf": "font/ttf", ".otf": "font/otf",
-    ".webmanifest": "application/manifest+json", ".wasm": "application/wasm",
-    ".pdf": "application/pdf", ".map": "application/json",
-})
-BY_NAME: Mapping[str, str] = MappingProxyType({
-    "feed.json": "application/feed+json", "_headers": "text/plain" + UTF8,
-    "_redirects": "text/plain" + UTF8, "CNAME": "text/plain" + UTF8,
-})
+BY_SUFFIX: Mapping[str, str] = MappingProxyType(
+    {
+        ".html": "text/html" + UTF8,
+        ".htm": "text/html" + UTF8,
+        ".css": "text/css" + UTF8,
+        ".js": "text/javascript" + UTF8,
+        ".mjs": "text/javascript" + UTF8,
+        ".json": "application/json",
+        ".txt": "text/plain" + UTF8,
+        ".md": "text/markdown" + UTF8,
+        ".xml": "application/xml",
+        ".opml": "text/x-opml" + UTF8,
+        ".svg": "image/svg+xml",
+        ".png": "image/png",
+        ".jpg": "image/jpeg",
+        ".jpeg": "image/jpeg",
+        ".gif": "image/gif",
+        ".webp": "image/webp",
+        ".avif": "image/avif",
+        ".ico": "image/x-icon",
+        ".woff": "font/woff",
+        ".woff2": "font/woff2",
+        ".ttf": "font/ttf",
+        ".otf": "font/otf",
+        ".webmanifest": "application/manifest+json",
+        ".wasm": "application/wasm",
+        ".pdf": "application/pdf",
+        ".map": "application/json",
+    }
+)
+BY_NAME: Mapping[str, str] = MappingProxyType(
+    {
+        "feed.json": "application/feed+json",
+        "_headers": "text/plain" + UTF8,
+        "_redirects": "text/plain" + UTF8,
+        "CNAME": "text/plain" + UTF8,
+    }
+)
 FINGERPRINT_RE = re.compile(r"\.[0-9a-f]{8,64}\.[A-Za-z0-9]+$")
 IMMUTABLE = "public, max-age=31536000, immutable"
 SHORT = "public, max-age=300"
 MEDIUM = "public, max-age=3600"
-SHORT_TYPES = ("text/html", "text/plain", "text/x-opml", "application/xml", "application/json",
-               "application/atom+xml", "application/rss+xml", "application/feed+json",
-               "application/manifest+json")
+SHORT_TYPES = (
+    "text/html",
+    "text/plain",
+    "text/x-opml",
+    "application/xml",
+    "application/json",
+    "application/atom+xml",
+    "application/rss+xml",
+    "application/feed+json",
+    "application/manifest+json",
+)
 
 
 def content_type(path: str, head: bytes = b"") -> str:

@@ -78,8 +78,10 @@ class DeployPlan:
         return [(g, tuple(us)) for g, us in itertools.groupby(self.uploads, lambda u: u.group)]
 
     def summary(self) -> str:
-        return (f"{self.new} new, {self.changed} changed, {len(self.deletes)} deleted, "
-                f"{len(self.unchanged)} unchanged; {format_bytes(self.upload_bytes)} to upload")
+        return (
+            f"{self.new} new, {self.changed} changed, {len(self.deletes)} deleted, "
+            f"{len(self.unchanged)} unchanged; {format_bytes(self.upload_bytes)} to upload"
+        )
 
 
 def upload_group(path: str) -> Group:
@@ -113,8 +115,9 @@ def delete_order(paths: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(paths, key=lambda p: (-upload_group(p), p)))
 
 
-def diff(target: str, local: Manifest, remote: Iterable[str],
-         same: Callable[[LocalFile], bool]) -> DeployPlan:
+def diff(
+    target: str, local: Manifest, remote: Iterable[str], same: Callable[[LocalFile], bool]
+) -> DeployPlan:
     """Compare the local manifest with the paths on the target; `same` judges common files."""
     remote_paths = set(remote)
     new = {p for p in local if p not in remote_paths}
@@ -122,8 +125,9 @@ def diff(target: str, local: Manifest, remote: Iterable[str],
     return plan_from_changes(target, local, new, changed, remote_paths - local.keys())
 
 
-def plan_from_changes(target: str, local: Manifest, new: Iterable[str], changed: Iterable[str],
-                      deletes: Iterable[str]) -> DeployPlan:
+def plan_from_changes(
+    target: str, local: Manifest, new: Iterable[str], changed: Iterable[str], deletes: Iterable[str]
+) -> DeployPlan:
     """Build the plan from sets of new, changed and stale paths (however they were found)."""
     new_set, changed_set = set(new), set(changed) - set(new)
     uploads = [_upload(local[p], "new") for p in new_set]

@@ -41,9 +41,21 @@ def destination(target: RsyncTarget) -> str:
 
 def plan(source: Path, local: Manifest, target: RsyncTarget) -> DeployPlan:
     """Ask rsync itself (a checksum dry run with --delete) what it would send and delete."""
-    out = run_rsync(rsync_args(target, "--dry-run", *COPY, "--delete", "--8-bit-output",
-                               "--out-format=%i %n", f"{source}/", destination(target)))
-    new, changed, deletes = set(), set(), set()
+    out = run_rsync(
+        rsync_args(
+            target,
+            "--dry-run",
+            *COPY,
+            "--delete",
+            "--8-bit-output",
+            "--out-format=%i %n",
+            f"{source}/",
+            destination(target),
+        )
+    )
+    new: set[str] = set()
+    changed: set[str] = set()
+    deletes: set[str] = set()
     for line in out.splitlines():
         if item := ITEM_RE.match(line):
             kind, flags, path = item.groups()
@@ -64,8 +76,17 @@ def apply(plan: DeployPlan, source: Path, target: RsyncTarget, log: Callable[[st
             log(f"upload {upload.reason} {upload.path}")
         log(f"rsync: {len(uploads)} {group.name.lower()} sent")
     if plan.deletes:
-        run_rsync(rsync_args(target, "--recursive", "--delete", "--existing", "--ignore-existing",
-                             f"{source}/", destination(target)))
+        run_rsync(
+            rsync_args(
+                target,
+                "--recursive",
+                "--delete",
+                "--existing",
+                "--ignore-existing",
+                f"{source}/",
+                destination(target),
+            )
+        )
         for path in plan.deletes:
             log(f"delete {path}")
     return f"rsync to {target.dest}: {len(plan.uploads)} sent, {len(plan.deletes)} deleted"
@@ -75,5 +96,13 @@ def _send(source: Path, target: RsyncTarget, uploads: Iterable[Upload]) -> None:
     with tempfile.NamedTemporaryFile("wb", prefix="sitegen-rsync-", suffix=".list") as listing:
         listing.write(b"".join(u.path.encode() + b"\0" for u in uploads))
         listing.flush()
-        run_rsync(rsync_args(target, *COPY, "--from0", f"--files-from={listing.name}",
-                             f"{source}/", destination(target)))
+        run_rsync(
+            rsync_args(
+                target,
+                *COPY,
+                "--from0",
+                f"--files-from={listing.name}",
+                f"{source}/",
+                destination(target),
+            )
+        )

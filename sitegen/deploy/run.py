@@ -42,9 +42,15 @@ def plan_deploy(site_output: Path, target: TargetConfig) -> DeployPlan:
         return _plan(source, target)
 
 
-def run_deploy(site_output: Path, target: TargetConfig, *, dry_run: bool,
-               max_deletes: int | None, confirm: Callable[[str], bool],
-               log: Log) -> DeployReport:
+def run_deploy(
+    site_output: Path,
+    target: TargetConfig,
+    *,
+    dry_run: bool,
+    max_deletes: int | None,
+    confirm: Callable[[str], bool],
+    log: Log,
+) -> DeployReport:
     """Deploy the built site: show the plan, stop for a dry run or unconfirmed mass deletes,
     then upload in deploy order and delete last. Running it again after a crash completes it."""
     _check_output(site_output)
@@ -53,6 +59,8 @@ def run_deploy(site_output: Path, target: TargetConfig, *, dry_run: bool,
         for line in describe(plan):
             log(line)
         if dry_run:
+            if max_deletes is not None and len(plan.deletes) > max_deletes:
+                log(f"note: {len(plan.deletes)} deletes exceed --max-deletes {max_deletes}")
             return DeployReport(target.name, plan, True, False, "dry run: nothing was changed")
         if plan.is_empty:
             log(f"{target.name}: already up to date")
@@ -66,8 +74,10 @@ def run_deploy(site_output: Path, target: TargetConfig, *, dry_run: bool,
 def rollback(target: TargetConfig, log: Log) -> DeployReport:
     """Make the release before the live one live again (directory targets keep releases)."""
     if not isinstance(target, DirectoryTarget):
-        raise DeployError(f"rollback: {target.name!r} keeps no releases; only directory targets "
-                          "can roll back (redeploy an older build instead)")
+        raise DeployError(
+            f"rollback: {target.name!r} keeps no releases; only directory targets "
+            "can roll back (redeploy an older build instead)"
+        )
     with target_lock(target.cache_dir):
         change, note = directory.rollback(target)
     log(note)
@@ -79,16 +89,21 @@ def _check_output(site_output: Path) -> None:
         raise DeployError(f"{site_output} is not a built site; run `sitegen build` first")
 
 
-def _check_deletes(plan: DeployPlan, max_deletes: int | None,
-                   confirm: Callable[[str], bool]) -> None:
+def _check_deletes(
+    plan: DeployPlan, max_deletes: int | None, confirm: Callable[[str], bool]
+) -> None:
     count = len(plan.deletes)
     if max_deletes is None or count <= max_deletes:
         return
-    question = (f"deploy {plan.target!r} would delete {count} files, more than --max-deletes "
-                f"{max_deletes}. Delete them?")
+    question = (
+        f"deploy {plan.target!r} would delete {count} files, more than --max-deletes "
+        f"{max_deletes}. Delete them?"
+    )
     if not confirm(question):
-        raise DeployAborted(f"deploy {plan.target!r} aborted before any change: {count} deletes "
-                            f"exceed --max-deletes {max_deletes} (raise it or pass --yes)")
+        raise DeployAborted(
+            f"deploy {plan.target!r} aborted before any change: {count} deletes "
+            f"exceed --max-deletes {max_deletes} (raise it or pass --yes)"
+        )
 
 
 def _plan(source: Path, target: TargetConfig) -> DeployPlan:

@@ -50,14 +50,14 @@ def s3_errors(target: S3Target) -> Iterator[None]:
 def list_remote(s3: Any, target: S3Target) -> dict[str, RemoteObject]:
     """Every object under the prefix, by site path, paging through listings of any size."""
     found: dict[str, RemoteObject] = {}
-    pages = s3.get_paginator("list_objects_v2").paginate(Bucket=target.bucket,
-                                                         Prefix=target.prefix)
+    pages = s3.get_paginator("list_objects_v2").paginate(Bucket=target.bucket, Prefix=target.prefix)
     for page in pages:
         for item in page.get("Contents", []):
-            path = str(item["Key"])[len(target.prefix):]
+            path = str(item["Key"])[len(target.prefix) :]
             if path and not is_excluded(path, target.exclude):
-                found[path] = RemoteObject(item["Key"], int(item["Size"]),
-                                           str(item.get("ETag", "")).strip('"'))
+                found[path] = RemoteObject(
+                    item["Key"], int(item["Size"]), str(item.get("ETag", "")).strip('"')
+                )
     return found
 
 
@@ -95,10 +95,17 @@ def apply(plan: DeployPlan, source: Path, target: S3Target, log: Callable[[str],
     return f"s3://{target.bucket}/{target.prefix}: {len(plan.uploads)} uploaded, {deleted} deleted"
 
 
-def _upload_group(pool: ThreadPoolExecutor, s3: Any, source: Path, target: S3Target,
-                  uploads: tuple[Upload, ...], log: Callable[[str], None]) -> None:
+def _upload_group(
+    pool: ThreadPoolExecutor,
+    s3: Any,
+    source: Path,
+    target: S3Target,
+    uploads: tuple[Upload, ...],
+    log: Callable[[str], None],
+) -> None:
     futures: dict[Future[None], Upload] = {
-        pool.submit(put_file, s3, target, source, u): u for u in uploads}
+        pool.submit(put_file, s3, target, source, u): u for u in uploads
+    }
     try:
         for done in as_completed(futures):
             done.result()
@@ -114,21 +121,29 @@ def put_file(s3: Any, target: S3Target, source: Path, upload: Upload) -> None:
     with (source / upload.path).open("rb") as body:
         type_ = content_type(upload.path, body.read(SNIFF))
         body.seek(0)
-        s3.put_object(Bucket=target.bucket, Key=target.prefix + upload.path, Body=body,
-                      ContentType=type_, CacheControl=cache_control(upload.path, type_),
-                      Metadata={"sha256": upload.sha256})
+        s3.put_object(
+            Bucket=target.bucket,
+            Key=target.prefix + upload.path,
+            Body=body,
+            ContentType=type_,
+            CacheControl=cache_control(upload.path, type_),
+            Metadata={"sha256": upload.sha256},
+        )
 
 
 def delete_keys(s3: Any, target: S3Target, keys: list[str], log: Callable[[str], None]) -> int:
     """Delete keys 1000 per request; any key the service refuses fails the deploy."""
     for start in range(0, len(keys), DELETE_BATCH):
-        batch = keys[start:start + DELETE_BATCH]
-        answer = s3.delete_objects(Bucket=target.bucket, Delete={
-            "Objects": [{"Key": k} for k in batch], "Quiet": True})
+        batch = keys[start : start + DELETE_BATCH]
+        answer = s3.delete_objects(
+            Bucket=target.bucket, Delete={"Objects": [{"Key": k} for k in batch], "Quiet": True}
+        )
         if errors := answer.get("Errors"):
             first = errors[0]
-            raise DeployError(f"s3://{target.bucket}: {len(errors)} deletes refused, e.g. "
-                              f"{first.get('Key')}: {first.get('Message')}")
+            raise DeployError(
+                f"s3://{target.bucket}: {len(errors)} deletes refused, e.g. "
+                f"{first.get('Key')}: {first.get('Message')}"
+            )
         for key in batch:
-            log(f"delete {key[len(target.prefix):]}")
+            log(f"delete {key[len(target.prefix) :]}")
     return len(keys)
