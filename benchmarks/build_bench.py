@@ -27,6 +27,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 
 from corpus import EDIT_KINDS, edit_article, write_corpus
@@ -231,13 +232,17 @@ def bench_size(
     for kind in EDIT_KINDS:
         print(f"[{articles}] {kind} edits...", flush=True)
         result.edits[kind] = repeat(
-            times, lambda k=kind: edit_article(site, k), lambda: build_once(cmd, site, extra)
+            times, partial(edit_article, site, kind), lambda: build_once(cmd, site, extra)
         )
     return result
 
 
 def _row(label: str, values: Sequence[str]) -> str:
     return f"{label:<36}" + "".join(f"{v:>12}" for v in values)
+
+
+def _edit_cell(kind: str, r: SizeResult) -> str:
+    return f"{r.edits[kind].wall:.3f}"
 
 
 def print_table(results: Sequence[SizeResult], title: str) -> None:
@@ -255,9 +260,7 @@ def print_table(results: Sequence[SizeResult], title: str) -> None:
         ("no-change rebuild s", lambda r: f"{r.no_change.wall:.3f}"),
         ("no-change peak RSS MB, tree", lambda r: f"{r.no_change.tree_peak_mb:.0f}"),
     ]
-    rows += [
-        (f"one-article {k} edit s", lambda r, k=k: f"{r.edits[k].wall:.3f}") for k in EDIT_KINDS
-    ]
+    rows += [(f"one-article {k} edit s", partial(_edit_cell, k)) for k in EDIT_KINDS]
     for label, cell in rows:
         print(_row(label, [cell(r) for r in results]))
 
