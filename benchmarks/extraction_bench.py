@@ -24,9 +24,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sitegen.importer.htmlextract import extract_html  # noqa: E402
-from sitegen.importer.rules import load_rules  # noqa: E402
-from sitegen.importer.textclean import clean_text  # noqa: E402
+from sitegen.importer.htmlextract import extract_html
+from sitegen.importer.rules import load_rules
+from sitegen.importer.textclean import clean_text
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent.parent / "shared/datasets/extraction-dev"
 WORD = re.compile(r"\w+")
@@ -141,7 +141,8 @@ def show(folder: Path, prefix: str) -> None:
 
 
 def line(name: str, s: SetScore) -> str:
-    return f"{name:<34} F1 {s.f1:.3f}  P {s.precision:.3f}  R {s.recall:.3f}  {s.ms_per_page:6.1f} ms/page"
+    figures = f"F1 {s.f1:.3f}  P {s.precision:.3f}  R {s.recall:.3f}"
+    return f"{name:<34} {figures}  {s.ms_per_page:6.1f} ms/page"
 
 
 def main(argv: list[str] | None = None) -> int:

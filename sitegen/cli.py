@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sitegen import __version__
@@ -73,6 +74,26 @@ def _parser() -> argparse.ArgumentParser:
     )
     _add_output_flags(deploy_cmd)
 
+    import_cmd = commands.add_parser("import", help="turn raw news into clean articles in content/")
+    import_cmd.add_argument(
+        "sources",
+        nargs="*",
+        metavar="SOURCE",
+        help=".html/.txt file, page URL or RSS/Atom feed (default: site.yaml sources)",
+    )
+    import_cmd.add_argument("--site", type=Path, default=Path("."))
+    import_cmd.add_argument("--topic", action="append", default=[], help="add a topic (repeatable)")
+    import_cmd.add_argument("--tag", action="append", default=[], help="add a tag (repeatable)")
+    import_cmd.add_argument("--source-name", help="name of the source, e.g. 'IT BOLTWISE'")
+    import_cmd.add_argument("--lang", help="language of the articles (default: detected)")
+    import_cmd.add_argument("--dry-run", action="store_true", help="show what would be written")
+    import_cmd.add_argument("--force", action="store_true", help="re-import what exists, in place")
+    import_cmd.add_argument("--explain", action="store_true", help="list what was removed and why")
+    import_cmd.add_argument(
+        "--stdout", action="store_true", help="print the article, write nothing"
+    )
+    _add_output_flags(import_cmd)
+
     clean_cmd = commands.add_parser("clean", help="forget the build cache")
     clean_cmd.add_argument("--site", type=Path, default=Path("."))
     _add_output_flags(clean_cmd)
@@ -111,6 +132,34 @@ def _confirm(question: str) -> bool:
     if not sys.stdin.isatty():
         return False
     return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
+
+
+def _run_import(args: argparse.Namespace, console: Console) -> int:
+    from sitegen.importer import ImportOptions, run_import  # on demand: pulls in trafilatura
+
+    site_dir = args.site.resolve()
+    config = load_config(site_dir)
+    options = ImportOptions(
+        topics=tuple(args.topic),
+        tags=tuple(args.tag),
+        source_name=args.source_name,
+        lang=args.lang,
+        dry_run=args.dry_run,
+        force=args.force,
+        explain=args.explain,
+        to_stdout=args.stdout,
+    )
+    topic_rules = {t.slug: t.keywords for t in config.topics if t.keywords}
+    return run_import(
+        site_dir,
+        args.sources,
+        options,
+        config.sources,
+        topic_rules,
+        datetime.now(UTC),
+        out=lambda line: print(line, flush=True),
+        err=console.info,
+    )
 
 
 def _run_deploy(args: argparse.Namespace, console: Console) -> int:
@@ -152,6 +201,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             for line in create_site(args.path):
                 console.info(line)
             return EXIT_OK
+        if args.command == "import":
+            return _run_import(args, console)
         if args.command == "deploy":
             return _run_deploy(args, console)
         if args.command == "clean":

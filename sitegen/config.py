@@ -59,7 +59,7 @@ def _boolean(value: Any) -> bool:
 
 def _base_url(value: Any) -> str:
     url = _text(value)
-    if not re.match(r"^https?://[^/\s]+(/\S*)?$", url):
+    if not re.match(r"^https?://[^/\s?#]+(/[^\s?#]*)?$", url):  # no query or fragment
         raise Invalid("expected an absolute http(s) URL such as https://example.org/news/")
     return url if url.endswith("/") else url + "/"
 
@@ -108,6 +108,21 @@ def _permalink(value: Any) -> str:
     return pattern
 
 
+def _words(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise Invalid("expected a list of words")
+    return tuple(v.strip() for v in value)
+
+
+def _sources(value: Any) -> tuple[Mapping[str, Any], ...]:
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise Invalid("expected a list of sources, each with name and url")
+    for index, source in enumerate(value):
+        if not isinstance(source.get("url"), str) or not isinstance(source.get("name"), str):
+            raise Invalid(f"source {index + 1}: needs a name and a url")
+    return tuple(value)
+
+
 def _mapping(value: Any) -> Mapping[str, Any]:
     if not isinstance(value, dict):
         raise Invalid("expected a mapping")
@@ -133,13 +148,13 @@ SITE_OPTIONS: dict[str, Option] = {
     "words_per_minute": Option("Reading speed used for reading time.", _positive_int),
     "extra": Option("Free-form values for themes, reachable as site.extra.", _mapping),
     "deploy": Option("Deploy targets (see `sitegen deploy`).", _mapping),
-    "sources": Option("News sources `sitegen import` pulls from.", lambda v: v),
+    "sources": Option("News sources `sitegen import` pulls from.", _sources),
 }
 
 TOPIC_OPTIONS: dict[str, Option] = {
     "title": Option("Name of the topic.", _text),
     "description": Option("One sentence shown on the topic page.", _string),
-    "keywords": Option("Words that put an imported article into this topic.", lambda v: v),
+    "keywords": Option("Words that put an imported article into this topic.", _words),
 }
 
 FEED_OPTIONS: dict[str, Option] = {
@@ -184,7 +199,6 @@ def parse_config(text: str, site_dir: Path, name: str = CONFIG_FILE) -> Config:
     feeds = _feeds(collector, raw.get("feeds"))
     if collector.problems:
         raise InputError(collector.problems)
-    values.pop("sources", None)
     values.update(topics=topics, feeds=feeds, site_dir=str(site_dir))
     return Config(**values)
 
@@ -242,7 +256,14 @@ def _topics(collector: _Collector, raw: Any) -> tuple[TopicConfig, ...]:
             collector.add(("topics", slug), "expected {title, description}")
             continue
         values = collector.convert(("topics", slug), spec, TOPIC_OPTIONS)
-        topics.append(TopicConfig(slug, values.get("title", slug), values.get("description", "")))
+        topics.append(
+            TopicConfig(
+                slug,
+                values.get("title", slug),
+                values.get("description", ""),
+                values.get("keywords", ()),
+            )
+        )
     return tuple(topics)
 
 

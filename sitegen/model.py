@@ -45,6 +45,7 @@ class TopicConfig:
     slug: str
     title: str
     description: str = ""
+    keywords: tuple[str, ...] = ()  # words that put an imported article into this topic
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ class Config:
     words_per_minute: int = 220
     extra: Mapping[str, Any] = field(default_factory=dict)
     deploy: Mapping[str, Any] = field(default_factory=dict)
+    sources: tuple[Mapping[str, Any], ...] = ()  # what `sitegen import` pulls from
     # Where the config came from; not a key of site.yaml.
     site_dir: str = "."
 

@@ -20,8 +20,9 @@ class Block:
 
 
 def escape_text(text: str) -> str:
-    """Inline text safe for Markdown: no raw HTML tag can start, no stray block marker."""
-    text = TAG_START.sub("&lt;", text)
+    """Inline text safe for Markdown: `<` that could open a tag is escaped (`\\<`, shown as `<`),
+    and a line cannot start a heading, quote or list by accident."""
+    text = TAG_START.sub(r"\\<", text)
     return LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
 
 

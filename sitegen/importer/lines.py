@@ -1,4 +1,4 @@
-"""Describe each line of a text by general features and weigh how much it looks like article text."""
+"""Describe each line of a text by general features; weigh how much it looks like article text."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ BULLET = re.compile(r"^\s*(?:[-*•–·▪►]|\d{1,2}[.)])\s+")
 SENTENCE_END = re.compile(r"[.!?…:;。！？][\"'”’»«“)\]」』]*\s*$")
 WIDE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 INNER_END = re.compile(r"\w[\"'”’»)]?[.!?…][\"'”’»)]?\s+[\"'“„»«(]?[A-ZÄÖÜÀ-Þ0-9]")
-GOOD_WORDS = 10  # a line of this many words ending like a sentence reads as article text
+GOOD_WORDS = 8  # a line of this many words ending like a sentence reads as article text
 LONG_WORDS = 25  # this many words read as text even without an ending
 SHORT_PENALTY = 20.0
 BAD_MIN = 40.0
@@ -100,6 +100,6 @@ def describe(index: int, raw: str, rules: Rules, stopwords: frozenset[str]) -> L
 
 
 def describe_all(text: str, rules: Rules, stopwords: frozenset[str]) -> list[Line]:
-    """The non-empty lines of a text, described."""
-    raw_lines = [r for r in text.splitlines() if r.strip()]
+    """The lines of a text that hold a word, described."""
+    raw_lines = [r for r in text.splitlines() if WORD.search(r)]
     return [describe(i, raw, rules, stopwords) for i, raw in enumerate(raw_lines)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sitegen.importer.blocks import Block, render_blocks
 from sitegen.importer.language import detect_language
@@ -16,6 +16,14 @@ from sitegen.importer.titles import find_title
 SHORT_RUN = 3  # this many short lines in a row inside the body are a menu or link list
 TAIL_AFTER = 2  # a tail marker counts once this many lines of article text are behind it
 HEADING_WORDS = 12
+LIST_WORDS = 3  # a line introduced by a colon needs this many words to be a list entry
+STANDFIRST_MIN_BODY = 3  # lines of text (standfirst included) for a standfirst to be split off
+BYLINE_OR_DATE = re.compile(
+    r"^(?:by|von|par|por|di|door)\b|\b\d{1,2}:\d\d\b|\b\d{4}-\d\d-\d\d\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b|"
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}\b|"
+    r"\b\d{1,2}\.? (?:jan|feb|mar|apr|m[aä]r|may|mai|jun|jul|aug|sep|oct|okt|nov|de[cz])",
+    re.I,
+)
 SCRIPT = re.compile(
     r"<\s*/?\s*(?:script|style|iframe|object|embed)\b|\bfunction\s*\(|\bvar \w+\s*=|"
     r"\bdocument\.\w+|\bwindow\.\w+|[{};]\s*$",
@@ -49,12 +57,31 @@ def best_region(lines: Sequence[Line]) -> tuple[int, int]:
     return best_range
 
 
+def extend_list(lines: Sequence[Line], end: int) -> int:
+    """Past a region ending in 'dates:' or 'Calendar:', take the short lines it introduces."""
+    if end < len(lines) and _introduces(lines[end]) and lines[end].kind is Kind.SHORT:
+        end += 1
+    if end == 0 or not _introduces(lines[end - 1]):
+        return end
+    while end < len(lines) and lines[end].kind is Kind.SHORT and lines[end].words >= LIST_WORDS:
+        end += 1
+    return end
+
+
+def _introduces(line: Line) -> bool:
+    return line.text.rstrip().endswith(":")
+
+
 def drop_boilerplate(lines: Sequence[Line], recurring: frozenset[str]) -> Pruned:
     """Remove lines a rule names, lines of link words, code, and lines recurring in the source."""
     kept: list[Line] = []
     removed: list[Removal] = []
+    box = False  # inside the list a barrier line ("Related stories") introduces
     for line in lines:
         reason = _boilerplate_reason(line, recurring)
+        if reason is None and box and (line.bullet or line.kind is Kind.SHORT):
+            reason = "entry of the box above"
+        box = line.barrier is not None or (box and reason is not None)
         if reason:
             removed.append(Removal(line.markdown, reason))
         else:
@@ -77,7 +104,8 @@ def _boilerplate_reason(line: Line, recurring: frozenset[str]) -> str | None:
 
 
 def drop_short_runs(lines: Sequence[Line]) -> Pruned:
-    """Remove runs of SHORT_RUN or more short lines: menus, link lists, table cells."""
+    """Remove runs of SHORT_RUN or more short lines (menus, link lists), unless a colon
+    introduced them."""
     kept: list[Line] = []
     removed: list[Removal] = []
     run: list[Line] = []
@@ -85,8 +113,11 @@ def drop_short_runs(lines: Sequence[Line]) -> Pruned:
         if line is not None and line.kind is Kind.SHORT:
             run.append(line)
             continue
-        if len(run) >= SHORT_RUN:
-            removed.extend(Removal(r.markdown, f"one of {len(run)} short lines in a row") for r in run)
+        introduced = bool(kept) and kept[-1].text.rstrip().endswith(":")
+        if len(run) >= SHORT_RUN and not introduced:
+            removed.extend(
+                Removal(r.markdown, f"one of {len(run)} short lines in a row") for r in run
+            )
         else:
             kept.extend(run)
         run = []
@@ -106,21 +137,30 @@ def cut_tail(lines: Sequence[Line]) -> Pruned:
     return Pruned(tuple(lines), ())
 
 
+def split_standfirst(lines: Sequence[Line]) -> tuple[Line | None, Sequence[Line]]:
+    """A lone sentence above the byline or date that precede the article: the standfirst."""
+    good = [i for i, line in enumerate(lines) if line.kind is Kind.GOOD]
+    if len(good) < STANDFIRST_MIN_BODY or good[0] != 0 or good[1] == 1:
+        return None, lines
+    gap = lines[1 : good[1]]
+    if not any(BYLINE_OR_DATE.search(line.text) for line in gap):
+        return None, lines
+    return lines[0], lines[1:]
+
+
 def drop_repeats(lines: Sequence[Line]) -> Pruned:
-    """Keep a paragraph once: a lede repeated as the start of the next line, or a duplicate."""
+    """Keep a paragraph once: a lede repeated as the start of the next line, or a line twice."""
     kept: list[Line] = []
     removed: list[Removal] = []
-    seen: set[str] = set()
     for i, line in enumerate(lines):
         key = line_key(line.text)
         following = line_key(lines[i + 1].text) if i + 1 < len(lines) else ""
-        if key in seen:
-            removed.append(Removal(line.markdown, "repeats an earlier paragraph"))
+        if kept and key == line_key(kept[-1].text):
+            removed.append(Removal(line.markdown, "repeats the paragraph before it"))
         elif key and following.startswith(key) and len(following) > len(key):
             removed.append(Removal(line.markdown, "lede repeated by the next paragraph"))
         else:
             kept.append(line)
-            seen.add(key)
     return Pruned(tuple(kept), tuple(removed))
 
 
@@ -177,8 +217,11 @@ def clean_text(
     stops = rules.stopwords.get(lang or "", frozenset().union(*rules.stopwords.values()))
     lines = describe_all(text, rules, stops)
     start, end = best_region(lines)
+    end = extend_list(lines, end)
     removed = [Removal(x.markdown, "outside the main text") for x in (*lines[:start], *lines[end:])]
-    body: Sequence[Line] = lines[start:end]
+    standfirst, body = split_standfirst(lines[start:end])
+    if standfirst is not None:
+        removed.append(Removal(standfirst.markdown, "standfirst above the byline (the summary)"))
     for step in (
         cut_tail,
         lambda ls: drop_boilerplate(ls, recurring),
@@ -219,6 +262,17 @@ def _assemble(
 
 
 def _with_text(line: Line, text: str) -> Line:
-    from dataclasses import replace
-
     return replace(line, text=text)
+
+
+def recurring_lines(texts: Sequence[str], min_count: int = 3) -> frozenset[str]:
+    """Lines found in at least min_count and half of the texts of one source: boilerplate."""
+    if len(texts) < min_count:
+        return frozenset()
+    counts: dict[str, int] = {}
+    for text in texts:
+        for key in {line_key(line) for line in text.splitlines()}:
+            if key:
+                counts[key] = counts.get(key, 0) + 1
+    threshold = max(min_count, (len(texts) + 1) // 2)
+    return frozenset(k for k, n in counts.items() if n >= threshold)
