@@ -6,18 +6,16 @@ import fcntl
 import multiprocessing
 import os
 import time
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sitegen import cache
+from sitegen.cache import CACHE_DIR, BuildIndex, Cache, state_key
 from sitegen.config import config_fingerprint, load_config
-from sitegen.content import content_hash, parse_article
-from sitegen.markdown import MarkdownRenderer
-from sitegen.model import Article, Config, InputError, Problem, Site
+from sitegen.load import load_content, scan
+from sitegen.model import Article, Config, InputError, Problem
 from sitegen.output import (
     check_output_dir,
     file_hash,
@@ -30,10 +28,8 @@ from sitegen.render import Renderer, resolve_theme
 from sitegen.routes import Fingerprints, Route, card_fingerprints, digest, plan_routes
 from sitegen.site import build_site
 
-CONTENT_DIR = "content"
 SITE_STATIC_DIR = "static"
 FINGERPRINTED = (".css", ".js")
-PARALLEL_PARSE_THRESHOLD = 200
 PARALLEL_RENDER_THRESHOLD = 400
 
 Log = Callable[[str], None]
@@ -70,92 +66,6 @@ class BuildReport:
         return self.routes - len(self.rendered)
 
 
-def _discover(content: Path, site_dir: Path) -> tuple[list[Path], list[Problem]]:
-    """Every article file under content/, in a stable order; links that lead out are refused."""
-    if not content.is_dir():
-        return [], []
-    found, problems = [], []
-    root = content.resolve()
-    for dirpath, dirnames, filenames in os.walk(content, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            if name.startswith((".", "#")) or not name.endswith(".md"):
-                continue
-            path = Path(dirpath) / name
-            if path.is_symlink() and root not in path.resolve().parents:
-                problems.append(
-                    Problem(
-                        _rel(path, site_dir),
-                        None,
-                        None,
-                        "symbolic link leads outside content/; skipped",
-                    )
-                )
-                continue
-            found.append(path)
-    return found, problems
-
-
-def _rel(path: Path, site_dir: Path) -> str:
-    return path.relative_to(site_dir).as_posix()
-
-
-def _parse_batch(config: Config, batch: Sequence[tuple[str, bytes]]) -> list[Article | InputError]:
-    renderer = MarkdownRenderer()
-    results: list[Article | InputError] = []
-    for name, data in batch:
-        try:
-            results.append(parse_article(name, data, config, renderer))
-        except InputError as error:
-            results.append(error)
-    return results
-
-
-def _parse_all(
-    config: Config, site_dir: Path, state: cache.BuildState | None, jobs: int
-) -> tuple[list[Article], list[Problem], int, dict[str, cache.CachedFile]]:
-    paths, problems = _discover(site_dir / CONTENT_DIR, site_dir)
-    previous = state.articles if state else {}
-    kept: dict[str, cache.CachedFile] = {}
-    todo: list[tuple[str, bytes, os.stat_result]] = []
-    for path in paths:
-        name = _rel(path, site_dir)
-        try:
-            stat = path.stat()
-            cached = previous.get(name)
-            if cached and (cached.mtime_ns, cached.size) == (stat.st_mtime_ns, stat.st_size):
-                kept[name] = cached
-                continue
-            data = path.read_bytes()
-        except OSError as error:
-            problems.append(Problem(name, None, None, f"cannot read: {error.strerror}"))
-            continue
-        if cached and cached.content_hash == content_hash(data):
-            kept[name] = cache.CachedFile(
-                stat.st_mtime_ns, stat.st_size, cached.content_hash, cached.article
-            )
-        else:
-            todo.append((name, data, stat))
-    batches = [[(n, d) for n, d, _ in todo[i::jobs]] for i in range(jobs)]
-    if jobs > 1 and len(todo) >= PARALLEL_PARSE_THRESHOLD:
-        with ProcessPoolExecutor(jobs) as pool:
-            results = [
-                r for batch in pool.map(_parse_batch, [config] * jobs, batches) for r in batch
-            ]
-        order = [item for i in range(jobs) for item in todo[i::jobs]]
-    else:
-        results, order = _parse_batch(config, [(n, d) for n, d, _ in todo]), todo
-    for (name, _, stat), result in zip(order, results, strict=True):
-        if isinstance(result, InputError):
-            problems.extend(result.problems)
-        else:
-            kept[name] = cache.CachedFile(
-                stat.st_mtime_ns, stat.st_size, result.content_hash, result
-            )
-    articles = [kept[name] for name in sorted(kept)]
-    return [c.article for c in articles], problems, len(todo), kept
-
-
 def collect_assets(site_dir: Path, static_dirs: Sequence[Path]) -> dict[str, Asset]:
     """Theme static files (css/js renamed by content hash) under static/, then the site's own."""
     assets: dict[str, Asset] = {}
@@ -178,7 +88,7 @@ def collect_assets(site_dir: Path, static_dirs: Sequence[Path]) -> dict[str, Ass
 @contextmanager
 def build_lock(site_dir: Path, log: Log) -> Iterator[None]:
     """Two builds of one site never write at once: the second waits for the first."""
-    folder = site_dir / cache.CACHE_DIR
+    folder = site_dir / CACHE_DIR
     folder.mkdir(exist_ok=True)
     with (folder / "build.lock").open("w") as handle:
         try:
@@ -212,18 +122,43 @@ def build(options: BuildOptions, log: Log = lambda _: None) -> BuildReport:
         return _build_locked(options, config, site_dir, output, started, log)
 
 
+def _inputs_digest(site_dir: Path, config: Config, options: BuildOptions) -> str:
+    """A stat digest of everything besides content/ that a build reads."""
+    theme = resolve_theme(site_dir, config.theme)
+    folders = [*theme.dirs, site_dir / SITE_STATIC_DIR]
+    stats = [
+        (str(p), st.st_mtime_ns, st.st_size)
+        for folder in folders
+        if folder.is_dir()
+        for p in sorted(folder.rglob("*"))
+        if (st := p.stat()).st_mode & 0o100000
+    ]
+    return digest(stats, options.drafts, options.future, config.base_url)
+
+
+def _valid_until(articles: Iterable[Article], now: datetime, future: bool) -> datetime | None:
+    """The next moment the clock alone changes the site: an article falls due or expires."""
+    moments = [a.date for a in articles if not future and a.date > now]
+    moments += [a.expires for a in articles if a.expires is not None and a.expires > now]
+    return min(moments, default=None)
+
+
 def _build_locked(
     options: BuildOptions, config: Config, site_dir: Path, output: Path, started: float, log: Log
 ) -> BuildReport:
     stages: dict[str, float] = {}
     mark = time.perf_counter()
     notices = []
-    key = cache.state_key(config_fingerprint(config))
-    state, notice = cache.load_state(site_dir, key, output) if options.use_cache else (None, None)
+    now = options.now or datetime.now(UTC)
+    store = Cache(site_dir)
+    key = state_key(config_fingerprint(config))
+    index, notice = store.load_index(key) if options.use_cache else (None, None)
     if notice:
         notices.append(notice)
         log(notice)
-    if (state is None or not state.manifest) and not _is_ours_or_empty(output):
+    if index is not None and (index.output != str(output) or not output.is_dir()):
+        index = BuildIndex(key, str(output), files=index.files)  # keep parses, not outputs
+    if (index is None or not index.manifest) and not _is_ours_or_empty(output):
         raise InputError(
             [
                 Problem(
@@ -235,16 +170,42 @@ def _build_locked(
                 )
             ]
         )
-    if state is not None and not output.is_dir():
-        state = cache.BuildState(key, str(output), articles=state.articles)
+    found = scan(site_dir)
+    inputs = _inputs_digest(site_dir, config, options)
+    if (
+        index is not None
+        and index.manifest
+        and index.inputs == inputs
+        and (index.valid_until is None or now < index.valid_until)
+        and found.unchanged_since(index)
+    ):
+        stages["check"] = time.perf_counter() - mark
+        return BuildReport(
+            output,
+            index.published,
+            0,
+            len(index.routes),
+            (),
+            0,
+            0,
+            len(index.manifest),
+            time.perf_counter() - started,
+            tuple(notices),
+            stages,
+        )
     jobs = options.jobs or os.cpu_count() or 1
-    articles, problems, parsed, parsed_files = _parse_all(config, site_dir, state, jobs)
-    if problems:
-        raise InputError(problems)
+    loaded = load_content(config, site_dir, found, index, store, jobs)
     stages["parse"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    now = options.now or datetime.now(UTC)
-    site = build_site(config, articles, now, options.drafts, options.future)
+    site = build_site(
+        config,
+        loaded.articles.values(),
+        loaded.bodies,
+        now,
+        options.drafts,
+        options.future,
+        known_related=index.related if index else None,
+    )
     theme = resolve_theme(site_dir, config.theme)
     assets = collect_assets(site_dir, theme.static_dirs)
     renderer = Renderer(theme, _template_globals(config, assets))
@@ -260,34 +221,47 @@ def _build_locked(
     stages["plan"] = time.perf_counter() - mark
     mark = time.perf_counter()
     producer = Producer(site, renderer, assets)
-    new_state = cache.BuildState(key, str(output), articles=parsed_files)
-    files, rendered = _render(routes, producer, state, new_state, output, jobs, log)
+    new_index = BuildIndex(
+        key,
+        str(output),
+        inputs,
+        _valid_until(loaded.articles.values(), now, options.future),
+        loaded.files,
+        related=(site.related_key, site.related),
+        published=len(site.articles),
+    )
+    files, rendered = _render(routes, producer, index, new_index, output, jobs, log)
     stages["render"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    old_manifest = state.manifest if state else {}
+    old_manifest = index.manifest if index else {}
     changed = {
         path: data
         for path, data in files.items()
-        if old_manifest.get(path) != new_state.manifest[path]
+        if old_manifest.get(path) != new_index.manifest[path]
     }
-    stale = sorted(set(old_manifest) - set(new_state.manifest))
-    if state is None or not state.manifest:
+    stale = sorted(set(old_manifest) - set(new_index.manifest))
+    if not old_manifest:
         commit = replace_all(output, files)
     else:
-        interim = cache.BuildState(key, str(output), articles=parsed_files)
-        cache.save_state(site_dir, interim)  # a crash mid-commit forces a full write next time
+        # A crash while files move in leaves an index without outputs: the next build
+        # then writes everything again instead of trusting a half-updated folder.
+        store.save(BuildIndex(key, str(output), files=loaded.files), loaded.articles, loaded.bodies)
         commit = update_in_place(output, changed, stale)
-    cache.save_state(site_dir, new_state)
+    store.save(
+        new_index,
+        loaded.articles if not old_manifest else None,
+        loaded.bodies if not old_manifest else None,
+    )
     stages["write"] = time.perf_counter() - mark
     return BuildReport(
         output=output,
         articles=len(site.articles),
-        parsed=parsed,
+        parsed=loaded.parsed,
         routes=len(routes),
         rendered=tuple(rendered),
         written=commit.written,
         deleted=commit.deleted,
-        files=len(new_state.manifest),
+        files=len(new_index.manifest),
         seconds=time.perf_counter() - started,
         notices=tuple(notices),
         stages=stages,
@@ -310,15 +284,15 @@ def _template_globals(config: Config, assets: dict[str, Asset]) -> dict[str, obj
 def _render(
     routes: Sequence[Route],
     producer: Producer,
-    state: cache.BuildState | None,
-    new_state: cache.BuildState,
+    index: BuildIndex | None,
+    new_index: BuildIndex,
     output: Path,
     jobs: int,
     log: Log,
 ) -> tuple[dict[str, bytes], list[str]]:
     """Produce every route whose fingerprint changed; carry the others over from the last build."""
-    previous = state.routes if state else {}
-    manifest = state.manifest if state else {}
+    previous = index.routes if index else {}
+    manifest = index.manifest if index else {}
     todo = [
         route for route in routes if not _reusable(previous.get(route.key), route, manifest, output)
     ]
@@ -333,21 +307,16 @@ def _render(
             for path, data in produced[route.key]:
                 safe_relative(path)
                 files[path] = data
-                new_state.manifest[path] = file_hash(data)
+                new_index.manifest[path] = file_hash(data)
         else:
             outputs = previous[route.key][1]
             for path in outputs:
-                new_state.manifest[path] = manifest[path]
+                new_index.manifest[path] = manifest[path]
         for path in outputs:
             if owner.setdefault(path, route.key) != route.key:
-                raise InputError(
-                    [
-                        Problem(
-                            route.key, None, None, f"writes {path}, which {owner[path]} writes too"
-                        )
-                    ]
-                )
-        new_state.routes[route.key] = (route.fingerprint, outputs)
+                clash = f"writes {path}, which {owner[path]} writes too"
+                raise InputError([Problem(route.key, None, None, clash)])
+        new_index.routes[route.key] = (route.fingerprint, outputs)
     return files, [r.key for r in todo]
 
 
@@ -390,12 +359,5 @@ def _produce_in_worker(route: Route) -> Files:
 
 
 def clean(site_dir: Path) -> list[str]:
-    """Forget the build cache; the next build renders everything."""
-    return ["removed build cache"] if cache.clear_state(site_dir.resolve()) else []
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-__all__ = ["BuildOptions", "BuildReport", "Site", "build", "clean", "utc_now"]
+    """Forget the build cache; the next build renders and writes everything."""
+    return ["removed build cache"] if Cache(site_dir.resolve()).forget() else []

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sitegen.config import LANGUAGE_TAG, did_you_mean
 from sitegen.markdown import MarkdownRenderer, MarkdownTooLarge, cut_at_word
-from sitegen.model import Article, Config, InputError, Problem, TermRef
+from sitegen.model import Article, Body, Config, InputError, Problem, TermRef
 from sitegen.slug import slugify, term_slug
 from sitegen.yamlio import YamlError, key_lines, load_yaml
 
@@ -98,8 +98,10 @@ def decode(data: bytes, name: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def parse_article(name: str, data: bytes, config: Config, renderer: MarkdownRenderer) -> Article:
-    """Turn one file's bytes into an Article. Raises InputError naming every problem."""
+def parse_article(
+    name: str, data: bytes, config: Config, renderer: MarkdownRenderer
+) -> tuple[Article, Body]:
+    """Turn one file's bytes into an Article and its Body. Raises InputError naming all problems."""
     raw = split_front_matter(decode(data, name), name)
     checker = _Checker(name, raw, ZoneInfo(config.timezone))
     meta = raw.meta
@@ -135,15 +137,13 @@ def parse_article(name: str, data: bytes, config: Config, renderer: MarkdownRend
     if checker.problems:
         raise InputError(checker.problems)
     assert published is not None
-    return Article(
+    article = Article(
         source=name,
         content_hash=content_hash(data),
         title=title,
         date=published,
         slug=slug,
         lang=lang,
-        body_html=rendered.html,
-        body_text=rendered.text,
         summary=strings["summary"] or cut_at_word(rendered.first_paragraph, config.summary_length),
         tags=tags,
         topics=topics,
@@ -158,6 +158,7 @@ def parse_article(name: str, data: bytes, config: Config, renderer: MarkdownRend
         headings=rendered.headings,
         extra={k: v for k, v in meta.items() if k not in KNOWN_KEYS},
     )
+    return article, Body(rendered.html, rendered.text)
 
 
 class _Invalid(ValueError):

@@ -6,10 +6,10 @@ import html
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from functools import lru_cache
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from functools import lru_cache
 from html.parser import HTMLParser
 from types import MappingProxyType
 from urllib.parse import urljoin

@@ -123,8 +123,6 @@ class Article:
     date: datetime  # always timezone-aware
     slug: str
     lang: str
-    body_html: str
-    body_text: str
     summary: str
     tags: tuple[TermRef, ...] = ()
     topics: tuple[TermRef, ...] = ()
@@ -142,6 +140,14 @@ class Article:
     @property
     def last_modified(self) -> datetime:
         return self.updated or self.date
+
+
+@dataclass(frozen=True)
+class Body:
+    """An article's rendered body, kept apart so a build loads only the bodies it renders."""
+
+    html: str
+    text: str  # plain text, for search
 
 
 @dataclass(frozen=True)
@@ -166,6 +172,8 @@ class Site:
     topics: tuple[Term, ...]
     related: Mapping[str, tuple[str, ...]]  # article id -> related article ids
     built_at: datetime
+    bodies: Mapping[str, Body]  # article id -> body; may load lazily
+    related_key: str = ""  # changes whenever `related` may change
 
     def article(self, article_id: str) -> Article:
         return self._by_id[article_id]

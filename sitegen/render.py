@@ -143,7 +143,8 @@ class Renderer:
             return self.env.get_template(template).render(context)
         except jinja2.TemplateSyntaxError as error:
             raise InputError([template_problem(error, self.theme)]) from None
-        except jinja2.TemplateError as error:
+        except (jinja2.TemplateError, ValueError, TypeError, LookupError, ArithmeticError) as error:
+            # A theme is code: whatever it trips over is reported at its template line.
             raise InputError([_runtime_problem(error, template, self.theme)]) from None
 
 

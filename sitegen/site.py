@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sitegen.model import Article, Config, InputError, Problem, Site, TaxonomyKind, Term
+from sitegen.model import Article, Body, Config, InputError, Problem, Site, TaxonomyKind, Term
 
 # First path segments the site itself uses; an article permalink may not start with one.
 RESERVED_SEGMENTS = frozenset(
@@ -61,25 +62,38 @@ def article_path(article: Article, config: Config) -> str:
 def build_site(
     config: Config,
     articles: Iterable[Article],
+    bodies: Mapping[str, Body],
     now: datetime,
     include_drafts: bool = False,
     include_future: bool = False,
+    known_related: tuple[str, Mapping[str, tuple[str, ...]]] | None = None,
 ) -> Site:
-    """Pure: the published articles newest first, their URLs, tags, topics and related lists."""
+    """Pure: the published articles newest first, their URLs, tags, topics and related lists.
+
+    `known_related` is a previous build's (related_key, related): reused when the order and
+    tags of the articles are what they were, since that is all related lists depend on.
+    """
     published = sorted(
         (a for a in articles if is_published(a, now, include_drafts, include_future)),
         key=sort_key,
         reverse=True,
     )
     urls = _assign_urls(published, config)
+    key = related_key(published, config.related_count)
+    if known_related is not None and known_related[0] == key:
+        related = known_related[1]
+    else:
+        related = _related(published, config.related_count)
     return Site(
         config=config,
         articles=tuple(published),
         urls=urls,
         tags=_terms("tags", published, config),
         topics=_terms("topics", published, config),
-        related=_related(published, config.related_count),
+        related=related,
+        related_key=key,
         built_at=now,
+        bodies=bodies,
     )
 
 
@@ -129,6 +143,11 @@ def _terms(kind: TaxonomyKind, articles: Sequence[Article], config: Config) -> t
         name = titles.get(slug) or min(spellings[slug].items(), key=lambda kv: (-kv[1], kv[0]))[0]
         terms.append(Term(kind, slug, name, descriptions.get(slug, ""), tuple(ids)))
     return tuple(sorted(terms, key=lambda t: t.slug))
+
+
+def related_key(articles: Sequence[Article], count: int) -> str:
+    parts = [count, *((a.source, *(t.slug for t in a.tags)) for a in articles)]
+    return hashlib.blake2b(repr(parts).encode("utf-8"), digest_size=16).hexdigest()
 
 
 def _related(articles: Sequence[Article], count: int) -> dict[str, tuple[str, ...]]:

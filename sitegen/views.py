@@ -228,7 +228,7 @@ class ViewBuilder:
         return ArticleView(
             **{
                 **card.__dict__,
-                "content": Markup(article.body_html),
+                "content": Markup(self.site.bodies[article_id].html),
                 "headings": tuple(Link(h.text, "#" + h.anchor) for h in article.headings),
                 "previous": older,
                 "next": newer,

@@ -1,0 +1,143 @@
+"""Read content/ into Articles and Bodies, parsing only files the cache does not already know."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from sitegen.cache import BodyStore, BuildIndex, Cache, SourceFile
+from sitegen.content import content_hash, parse_article
+from sitegen.markdown import MarkdownRenderer
+from sitegen.model import Article, Body, Config, InputError, Problem
+
+CONTENT_DIR = "content"
+PARALLEL_PARSE_THRESHOLD = 200
+
+Parsed = tuple[Article, Body] | InputError
+
+
+@dataclass(frozen=True)
+class Scan:
+    """The article files under content/ with their stat, and links refused on the way."""
+
+    files: dict[str, tuple[Path, os.stat_result]]
+    problems: list[Problem]
+
+    def unchanged_since(self, index: BuildIndex) -> bool:
+        if self.problems or set(self.files) != set(index.files):
+            return False
+        return all(
+            (st.st_mtime_ns, st.st_size) == (index.files[name].mtime_ns, index.files[name].size)
+            for name, (_, st) in self.files.items()
+        )
+
+
+@dataclass(frozen=True)
+class Loaded:
+    articles: dict[str, Article]
+    bodies: BodyStore
+    files: dict[str, SourceFile]
+    parsed: int
+
+
+def scan(site_dir: Path) -> Scan:
+    """Every .md file under content/ in a stable order; symlinks leading out are refused."""
+    content = site_dir / CONTENT_DIR
+    files: dict[str, tuple[Path, os.stat_result]] = {}
+    problems: list[Problem] = []
+    if not content.is_dir():
+        return Scan(files, problems)
+    root = content.resolve()
+    for dirpath, dirnames, filenames in os.walk(content):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith((".", "#")) or not name.endswith(".md"):
+                continue
+            path = Path(dirpath) / name
+            rel = path.relative_to(site_dir).as_posix()
+            try:
+                if path.is_symlink() and root not in path.resolve().parents:
+                    problems.append(
+                        Problem(
+                            rel,
+                            None,
+                            None,
+                            "symbolic link leads outside content/; refusing to read it",
+                        )
+                    )
+                    continue
+                files[rel] = (path, path.stat())
+            except (OSError, RuntimeError) as error:
+                problems.append(Problem(rel, None, None, f"cannot read: {error}"))
+    return Scan(files, problems)
+
+
+def _parse_batch(config: Config, batch: Sequence[tuple[str, bytes]]) -> list[Parsed]:
+    renderer = MarkdownRenderer()
+    results: list[Parsed] = []
+    for name, data in batch:
+        try:
+            results.append(parse_article(name, data, config, renderer))
+        except InputError as error:
+            results.append(error)
+    return results
+
+
+def _parse_many(config: Config, todo: Sequence[tuple[str, bytes]], jobs: int) -> list[Parsed]:
+    if jobs <= 1 or len(todo) < PARALLEL_PARSE_THRESHOLD:
+        return _parse_batch(config, todo)
+    batches = [todo[i::jobs] for i in range(jobs)]
+    with ProcessPoolExecutor(jobs) as pool:
+        parsed = list(pool.map(_parse_batch, [config] * jobs, batches))
+    by_name = {
+        name: result
+        for batch, results in zip(batches, parsed, strict=True)
+        for (name, _), result in zip(batch, results, strict=True)
+    }
+    return [by_name[name] for name, _ in todo]
+
+
+def load_content(
+    config: Config, site_dir: Path, found: Scan, index: BuildIndex | None, cache: Cache, jobs: int
+) -> Loaded:
+    """Articles of every file; unchanged files come from the cache. Raises InputError."""
+    problems = list(found.problems)
+    known: Mapping[str, SourceFile] = index.files if index else {}
+    files: dict[str, SourceFile] = {}
+    todo: list[tuple[str, bytes]] = []
+    for name, (path, st) in found.files.items():
+        before = known.get(name)
+        if before and (before.mtime_ns, before.size) == (st.st_mtime_ns, st.st_size):
+            files[name] = before
+            continue
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            problems.append(Problem(name, None, None, f"cannot read: {error.strerror}"))
+            continue
+        files[name] = SourceFile(st.st_mtime_ns, st.st_size, content_hash(data))
+        if not before or before.content_hash != files[name].content_hash:
+            todo.append((name, data))
+    cached = cache.load_articles() if len(todo) < len(files) else {}
+    pending = {name for name, _ in todo}
+    for name in files:
+        if name not in cached and name not in pending:  # the cache lost it: parse again
+            todo.append((name, found.files[name][0].read_bytes()))
+    articles = {name: cached[name] for name in files if name in cached}
+    fresh: dict[str, Body] = {}
+    for (name, _), result in zip(todo, _parse_many(config, todo, jobs), strict=True):
+        if isinstance(result, InputError):
+            problems.extend(result.problems)
+        else:
+            articles[name], fresh[name] = result
+    if problems:
+        raise InputError(problems)
+
+    def reparse(name: str) -> Body:
+        return parse_article(name, (site_dir / name).read_bytes(), config, MarkdownRenderer())[1]
+
+    bodies = cache.body_store(fresh, set(articles) - set(fresh), reparse)
+    return Loaded(dict(sorted(articles.items())), bodies, files, len(todo))
