@@ -1,0 +1,116 @@
+"""The build cache: a damaged, foreign or stale cache never yields a wrong site."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from sitegen.build import BuildOptions, BuildReport, build, clean
+from sitegen.cache import CACHE_DIR
+
+NOW = datetime(2026, 11, 29, 12, tzinfo=UTC)
+SITE_YAML = "title: Cache\nbase_url: https://example.org/\nlanguage: en\n"
+
+
+def write_article(site: Path, name: str, title: str, date: str, body: str = "Text.") -> None:
+    path = site / "content" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"---\ntitle: {title}\ndate: {date}\n---\n{body}\n", encoding="utf-8")
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    (tmp_path / "site.yaml").write_text(SITE_YAML, encoding="utf-8")
+    for i in range(1, 6):
+        write_article(tmp_path, f"a{i}.md", f"Article {i}", f"2026-0{i}-01T08:00:00Z", f"Body {i}.")
+    return tmp_path
+
+
+def run(site: Path, now: datetime = NOW, output: Path | None = None, **kw: bool) -> BuildReport:
+    return build(BuildOptions(site_dir=site, now=now, jobs=1, output=output, **kw))
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def clean_build(site: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    out = tmp_path_factory.mktemp("clean")
+    run(site, output=out, use_cache=False)
+    return tree(out)
+
+
+@pytest.mark.parametrize("damage", ["garbage", "empty", "truncated", "delete-bodies"])
+def test_damaged_cache_still_builds_the_right_site(
+    site: Path, damage: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    run(site)
+    cache = site / CACHE_DIR
+    if damage == "garbage":
+        for path in cache.rglob("*.pickle"):
+            path.write_bytes(b"not a pickle at all")
+    elif damage == "empty":
+        for path in cache.rglob("*.pickle"):
+            path.write_bytes(b"")
+    elif damage == "truncated":
+        for path in cache.rglob("*.pickle"):
+            path.write_bytes(path.read_bytes()[:20])
+    else:
+        for path in (cache / "bodies").glob("*.pickle"):
+            path.unlink()
+    write_article(site, "a3.md", "Article 3 edited", "2026-03-01T08:00:00Z", "New body 3.")
+    report = run(site)
+    assert report.articles == 5
+    assert tree(site / "public") == clean_build(site, tmp_path_factory)
+
+
+def test_bodies_lost_from_the_cache_are_parsed_again(
+    site: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    run(site)
+    for path in (site / CACHE_DIR / "bodies").glob("*.pickle"):
+        path.unlink()
+    write_article(site, "a5.md", "Article 5", "2026-05-01T08:00:00Z", "Body 5, edited.")
+    run(site)  # the feeds show every body: the missing ones must be read from content/ again
+    feed = (site / "public" / "atom.xml").read_text("utf-8")
+    assert all(f"Body {i}." in feed for i in (1, 2, 3, 4))
+    assert tree(site / "public") == clean_build(site, tmp_path_factory)
+
+
+def test_no_change_build_renders_and_writes_nothing(site: Path) -> None:
+    run(site)
+    report = run(site)
+    assert (report.rendered, report.written, report.deleted) == ((), 0, 0)
+    assert report.articles == 5
+
+
+def test_an_article_falling_due_is_published_without_any_file_changing(site: Path) -> None:
+    write_article(site, "later.md", "Later", "2026-12-24T08:00:00Z")
+    run(site)
+    assert not (site / "public" / "2026" / "12").exists()
+    report = run(site, now=datetime(2026, 12, 25, tzinfo=UTC))
+    assert report.articles == 6
+    assert (site / "public" / "2026" / "12" / "later" / "index.html").is_file()
+
+
+def test_clean_forgets_the_cache(site: Path) -> None:
+    run(site)
+    assert clean(site) == ["removed build cache"]
+    report = run(site)
+    assert report.rendered  # everything again
+    assert clean(site) == ["removed build cache"]
+
+
+def test_changing_the_output_folder_writes_a_complete_site_there(
+    site: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    run(site)
+    other = tmp_path_factory.mktemp("other") / "site"
+    run(site, output=other)
+    assert tree(other) == tree(site / "public")
