@@ -8,12 +8,12 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sitegen.cache import CACHE_DIR, BuildIndex, Cache, state_key
-from sitegen.config import config_fingerprint, load_config
+from sitegen.config import config_fingerprint, load_config, override_base_url
 from sitegen.load import load_content, scan
 from sitegen.model import Article, Config, InputError, Problem
 from sitegen.output import (
@@ -116,7 +116,7 @@ def build(options: BuildOptions, log: Log = lambda _: None) -> BuildReport:
     site_dir = options.site_dir.resolve()
     config = load_config(site_dir)
     if options.base_url:
-        config = replace(config, base_url=options.base_url.rstrip("/") + "/")
+        config = override_base_url(config, options.base_url)
     output = check_output_dir(site_dir, options.output or Path(config.output_dir))
     with build_lock(site_dir, log):
         return _build_locked(options, config, site_dir, output, started, log)

@@ -102,7 +102,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _summary(report: BuildReport) -> str:
     return (
-        f"built {report.articles} articles: {report.files} files "
+        f"built {report.articles} article{'' if report.articles == 1 else 's'}: "
+        f"{report.files} files "
         f"({len(report.rendered)} rendered, {report.written} written, {report.deleted} deleted) "
         f"in {report.seconds:.2f} s -> {report.output}"
     )
@@ -114,7 +115,7 @@ def _run_build(args: argparse.Namespace, console: Console) -> int:
         return EXIT_USAGE
     options = BuildOptions(
         site_dir=args.site,
-        output=args.output,
+        output=args.output.resolve() if args.output else None,
         drafts=args.drafts,
         future=args.future,
         base_url=args.base_url,

@@ -6,7 +6,7 @@ import difflib
 import hashlib
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -197,8 +197,8 @@ def parse_config(text: str, site_dir: Path, name: str = CONFIG_FILE) -> Config:
             collector.add((), f"{required}: required")
     topics = _topics(collector, raw.get("topics"))
     feeds = _feeds(collector, raw.get("feeds"))
-    if collector.problems:
-        raise InputError(collector.problems)
+    if collector.problems:  # in the order of the file's lines, as a reader fixes them
+        raise InputError(sorted(collector.problems, key=lambda p: p.line or 0))
     values.update(topics=topics, feeds=feeds, site_dir=str(site_dir))
     return Config(**values)
 
@@ -282,6 +282,14 @@ def _feeds(collector: _Collector, raw: Any) -> FeedsConfig:
         else:
             values[key] = tuple(dict.fromkeys(chosen))
     return FeedsConfig(**values)
+
+
+def override_base_url(config: Config, url: str) -> Config:
+    """The config with base_url replaced, checked as site.yaml's is (for `--base-url`)."""
+    try:
+        return replace(config, base_url=_base_url(url))
+    except Invalid as error:
+        raise InputError([Problem("--base-url", None, None, str(error))]) from None
 
 
 def config_fingerprint(config: Config) -> str:

@@ -134,8 +134,8 @@ def parse_article(
         rendered = renderer.render(raw.body)
     except MarkdownTooLarge as error:
         checker.problems.append(Problem(name, raw.body_line, None, str(error)))
-    if checker.problems:
-        raise InputError(checker.problems)
+    if checker.problems:  # in the order of the file's lines, as a reader fixes them
+        raise InputError(sorted(checker.problems, key=lambda p: p.line or 0))
     assert published is not None
     article = Article(
         source=name,

@@ -8,9 +8,9 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
-from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from sitegen.model import Heading
@@ -19,6 +19,7 @@ from sitegen.slug import slugify
 # Articles come from untrusted pages: these schemes never become links or image sources.
 BLOCKED_SCHEMES = ("javascript:", "vbscript:", "data:", "file:")
 MAX_NESTING = 20
+ANCHOR_LEVELS = range(2, 5)  # h2-h4 get an id; h1 is the article's title
 # A link-reference bomb turns a few KB into many MB of HTML; refuse past this growth.
 MAX_GROWTH = 12
 MIN_BUDGET = 1_000_000
@@ -53,6 +54,40 @@ def _heading_slug(text: str) -> str:
     return slugify(text) or "section"
 
 
+def _heading_anchors(state: StateCore) -> None:
+    """An id on each h2-h4 from its text; repeats get -1, -2, ... in linear time.
+
+    (mdit_py_plugins.anchors searches each repeat's suffix from 1 again: 20,000 equal
+    headings took a minute.)
+    """
+    used: set[str] = set()
+    next_suffix: dict[str, int] = {}
+    tokens = state.tokens
+    for index, token in enumerate(tokens[:-1]):
+        if token.type != "heading_open" or int(token.tag[1]) not in ANCHOR_LEVELS:
+            continue
+        children = tokens[index + 1].children or []
+        base = _heading_slug(
+            "".join(c.content for c in children if c.type in ("text", "code_inline"))
+        )
+        slug, suffix = base, next_suffix.get(base, 1)
+        while slug in used:
+            slug, suffix = f"{base}-{suffix}", suffix + 1
+        next_suffix[base] = suffix
+        used.add(slug)
+        token.attrSet("id", slug)
+
+
+def _output_estimate(tokens: Sequence[Token]) -> int:
+    """Characters the tokens carry into the HTML; counted before rendering builds the string."""
+    total = 0
+    for token in tokens:
+        total += len(token.content) + sum(len(str(v)) for v in token.attrs.values())
+        if token.children:
+            total += _output_estimate(token.children)
+    return total
+
+
 class MarkdownRenderer:
     """A configured markdown-it parser; build one per process and reuse it."""
 
@@ -69,7 +104,7 @@ class MarkdownRenderer:
         )
         md.enable(["table", "strikethrough"])
         md.use(footnote_plugin)
-        md.use(anchors_plugin, min_level=2, max_level=4, slug_func=_heading_slug)
+        md.core.ruler.push("heading_anchors", _heading_anchors)
         md.validateLink = _is_safe_url  # type: ignore[method-assign]
         md.add_render_rule("image", _render_image)
         self._md = md
@@ -77,8 +112,15 @@ class MarkdownRenderer:
     def render(self, source: str) -> RenderedMarkdown:
         env: dict[str, Any] = {}
         tokens = self._md.parse(source, env)
+        budget = max(MIN_BUDGET, MAX_GROWTH * len(source))
+        estimate = _output_estimate(tokens)  # refuse a bomb before its HTML fills the memory
+        if estimate > budget:
+            raise MarkdownTooLarge(
+                f"renders to more than {estimate:,} characters of HTML from {len(source):,}; "
+                "link references or nesting blow it up"
+            )
         html = self._md.renderer.render(tokens, self._md.options, env)
-        if len(html) > max(MIN_BUDGET, MAX_GROWTH * len(source)):
+        if len(html) > budget:
             raise MarkdownTooLarge(
                 f"renders to {len(html):,} characters of HTML from {len(source):,}; "
                 "link references or nesting blow it up"

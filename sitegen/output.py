@@ -60,11 +60,10 @@ def safe_relative(path: str) -> PurePosixPath:
     """A '/'-separated output path, checked: no absolute, '..', empty, NUL or device names."""
     if not path or "\0" in path or "\\" in path or path.startswith("/"):
         raise ValueError(f"unsafe output path {path!r}")
-    pure = PurePosixPath(path)
-    for part in pure.parts:
+    for part in path.split("/"):  # PurePosixPath would quietly drop '' and '.' parts
         if part in ("", ".", "..") or part.split(".")[0].lower() in WINDOWS_RESERVED:
             raise ValueError(f"unsafe output path {path!r}")
-    return pure
+    return PurePosixPath(path)
 
 
 def _write_file(root: Path, relative: str, data: bytes) -> None:
@@ -83,6 +82,10 @@ class Commit:
 
 def replace_all(output: Path, files: Mapping[str, bytes]) -> Commit:
     """Write a complete site into a staging folder, then swap it in for the old one."""
+    if output.is_symlink() or output.is_file():
+        raise InputError(
+            [Problem("site.yaml", None, "output_dir", f"{output} is a file or link, not a folder")]
+        )
     staging = output.with_name(output.name + STAGING_SUFFIX)
     if staging.exists():
         shutil.rmtree(staging)
@@ -97,10 +100,6 @@ def replace_all(output: Path, files: Mapping[str, bytes]) -> Commit:
     old = output.with_name(output.name + ".sitegen-old")
     if old.exists():
         shutil.rmtree(old)
-    if output.is_symlink() or output.is_file():
-        raise InputError(
-            [Problem("site.yaml", None, "output_dir", f"{output} is a file or link, not a folder")]
-        )
     if output.exists():
         os.replace(output, old)
     os.replace(staging, output)

@@ -1,0 +1,213 @@
+"""sitegen.output: unsafe output folders refused, paths checked, swaps that never half-finish."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from sitegen.build import BuildReport
+from sitegen.model import InputError
+from sitegen.output import (
+    check_output_dir,
+    file_hash,
+    read_tree,
+    replace_all,
+    safe_relative,
+    update_in_place,
+)
+
+MakeSite = Callable[..., Path]  # the conftest fixtures
+RunBuild = Callable[..., BuildReport]
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    folder = tmp_path / "work" / "site"
+    (folder / "content").mkdir(parents=True)
+    (folder / "site.yaml").write_text("title: x\n", encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("output", "reason"),
+    [
+        (".", "it is the site folder or one of its parents"),
+        ("./", "it is the site folder or one of its parents"),
+        ("..", "it is the site folder or one of its parents"),
+        ("../..", "it is the site folder or one of its parents"),
+        ("content", "it is inside content/"),
+        ("content/2025", "it is inside content/"),
+        ("themes", "it is inside themes/"),
+        ("static/out", "it is inside static/"),
+        (".git", "it is inside .git/"),
+        (".sitegen-cache", "it is inside .sitegen-cache/"),
+        ("/", "it is the root of the file system"),
+    ],
+)
+def test_unsafe_output_folders_are_refused(site: Path, output: str, reason: str) -> None:
+    with pytest.raises(InputError) as caught:
+        check_output_dir(site, Path(output))
+    message = str(caught.value)
+    assert message.startswith("site.yaml: output_dir: refusing to write the site to ")
+    assert reason in message
+
+
+def test_home_folder_is_refused(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    with pytest.raises(InputError, match="it is your home folder"):
+        check_output_dir(site, home)
+
+
+def test_absolute_parent_of_the_site_is_refused(site: Path) -> None:
+    with pytest.raises(InputError, match="one of its parents"):
+        check_output_dir(site, site.parent.resolve())
+
+
+@pytest.mark.parametrize("output", ["public", "build/site", "../public", "../site-out"])
+def test_ordinary_output_folders_resolve(site: Path, output: str) -> None:
+    assert check_output_dir(site, Path(output)) == (site / output).resolve()
+
+
+def test_output_folder_through_a_symlink_to_content_is_refused(site: Path) -> None:
+    (site / "sneaky").symlink_to(site / "content")
+    with pytest.raises(InputError, match="inside content/"):
+        check_output_dir(site, Path("sneaky"))
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["", "..", "../x", "a/../../b", "a/..", "/etc/passwd", "a\0b", "a\\b", ".", "a//b", "a/",
+     "./a", "con", "CON.html", "nul/index.html", "com1.txt", "lpt9/x"],
+)  # fmt: skip
+def test_unsafe_relative_paths_are_refused(path: str) -> None:
+    with pytest.raises(ValueError, match="unsafe output path"):
+        safe_relative(path)
+
+
+@pytest.mark.parametrize(
+    "path", ["index.html", "2025/01/slug/index.html", "static/style.0123456789.css", "a.b/c"]
+)
+def test_ordinary_relative_paths(path: str) -> None:
+    assert safe_relative(path).as_posix() == path
+
+
+def test_replace_all_swaps_the_whole_folder(tmp_path: Path) -> None:
+    output = tmp_path / "public"
+    replace_all(output, {"index.html": b"one", "old/index.html": b"stale"})
+    commit = replace_all(output, {"index.html": b"two", "new/index.html": b"fresh"})
+    assert commit.written == 2
+    assert read_tree(output) == {
+        "index.html": file_hash(b"two"),
+        "new/index.html": file_hash(b"fresh"),
+    }
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["public"]  # no staging left
+
+
+def test_replace_all_refuses_an_output_that_is_a_file(tmp_path: Path) -> None:
+    output = tmp_path / "public"
+    output.write_text("mine", encoding="utf-8")
+    with pytest.raises(InputError, match="is a file or link"):
+        replace_all(output, {"index.html": b"x"})
+    assert output.read_text(encoding="utf-8") == "mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["public"]
+
+
+def test_replace_all_refuses_unsafe_paths_before_touching_the_output(tmp_path: Path) -> None:
+    output = tmp_path / "public"
+    replace_all(output, {"index.html": b"one"})
+    with pytest.raises(ValueError):
+        replace_all(output, {"index.html": b"two", "../escape.html": b"x"})
+    assert (output / "index.html").read_bytes() == b"one"
+    assert not (tmp_path / "escape.html").exists()
+
+
+def test_update_in_place_writes_changed_and_deletes_stale(tmp_path: Path) -> None:
+    output = tmp_path / "public"
+    replace_all(output, {"index.html": b"1", "a/index.html": b"a", "b/c/index.html": b"c"})
+    commit = update_in_place(output, {"index.html": b"2", "d/index.html": b"d"}, ["b/c/index.html"])
+    assert (commit.written, commit.deleted) == (2, 1)
+    assert read_tree(output) == {
+        "index.html": file_hash(b"2"),
+        "a/index.html": file_hash(b"a"),
+        "d/index.html": file_hash(b"d"),
+    }
+    assert not (output / "b").exists()  # emptied folders go too
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["public"]
+
+
+def test_update_in_place_never_writes_through_a_planted_symlink(tmp_path: Path) -> None:
+    output, outside = tmp_path / "public", tmp_path / "outside"
+    outside.mkdir()
+    replace_all(output, {"index.html": b"1"})
+    os.symlink(outside, output / "tags")
+    with pytest.raises(InputError, match="symbolic link"):
+        update_in_place(output, {"tags/index.html": b"evil"}, [])
+    assert list(outside.iterdir()) == []
+
+
+SITE_FILES = {
+    "content/a.md": "---\ntitle: Alpha\ndate: 2026-01-01T10:00:00Z\ntags: [x]\n---\nAlpha text.\n",
+    "content/b.md": "---\ntitle: Beta\ndate: 2026-01-02T10:00:00Z\ntags: [x]\n---\nBeta text.\n",
+}
+
+
+@pytest.mark.parametrize("use_cache", [True, False])
+def test_invalid_content_leaves_the_previous_output_byte_identical(
+    make_site: MakeSite, run_build: RunBuild, use_cache: bool
+) -> None:
+    site = make_site(SITE_FILES)
+    run_build(site, use_cache=use_cache)
+    before = read_tree(site / "public")
+    assert "index.html" in before
+    (site / "content/a.md").write_text("---\ntitle: Alpha\ndate: never\n---\nx\n", encoding="utf-8")
+    (site / "content/c.md").write_text("---\ntitle: Gamma\ndate: 2026-01-03\n---\nNew.\n")
+    with pytest.raises(InputError, match="date: not an RFC 3339 date-time"):
+        run_build(site, use_cache=use_cache)
+    assert read_tree(site / "public") == before
+    assert sorted(p.name for p in site.iterdir() if "public" in p.name) == ["public"]
+
+
+@pytest.mark.parametrize("use_cache", [True, False])
+def test_template_error_leaves_the_previous_output_byte_identical(
+    make_site: MakeSite, run_build: RunBuild, use_cache: bool
+) -> None:
+    site = make_site(
+        {**SITE_FILES, "themes/mine/theme.yaml": "extends: default\n"}, {"theme": "mine"}
+    )
+    run_build(site, use_cache=use_cache)
+    before = read_tree(site / "public")
+    broken = site / "themes/mine/templates/article.html"
+    broken.parent.mkdir(parents=True)
+    broken.write_text('{% extends "base.html" %}{% block content %}{{ article.nope }}'
+                      "{% endblock %}", encoding="utf-8")  # fmt: skip
+    (site / "content/b.md").write_text(SITE_FILES["content/b.md"] + "\nEdited.\n")
+    with pytest.raises(InputError, match="nope"):
+        run_build(site, use_cache=use_cache)
+    assert read_tree(site / "public") == before
+
+
+def test_build_refuses_a_folder_it_did_not_write(make_site: MakeSite, run_build: RunBuild) -> None:
+    site = make_site(SITE_FILES)
+    mine = site / "public" / "thesis.tex"
+    mine.parent.mkdir()
+    mine.write_text("precious", encoding="utf-8")
+    with pytest.raises(InputError, match="holds files sitegen did not write"):
+        run_build(site)
+    assert mine.read_text(encoding="utf-8") == "precious"
+
+
+def test_build_writes_nothing_outside_the_output_folder(
+    make_site: MakeSite, run_build: RunBuild
+) -> None:
+    site = make_site(SITE_FILES)
+    before = {p for p in site.parent.rglob("*") if ".sitegen-cache" not in p.parts}
+    run_build(site)
+    after = {p for p in site.parent.rglob("*") if ".sitegen-cache" not in p.parts}
+    assert all(site / "public" in p.parents or p == site / "public" for p in after - before)
