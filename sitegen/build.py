@@ -23,8 +23,8 @@ from sitegen.output import (
     safe_relative,
     update_in_place,
 )
-from sitegen.produce import Asset, Files, Producer
-from sitegen.render import Renderer, resolve_theme
+from sitegen.produce import OFFLINE_FILE, Asset, Files, Producer, offline_manifest
+from sitegen.render import Renderer, Theme, resolve_theme
 from sitegen.routes import Fingerprints, Route, card_fingerprints, digest, plan_routes
 from sitegen.site import build_site
 
@@ -66,9 +66,11 @@ class BuildReport:
         return self.routes - len(self.rendered)
 
 
-def collect_assets(site_dir: Path, static_dirs: Sequence[Path]) -> dict[str, Asset]:
-    """Theme static files (css/js renamed by content hash) under static/, then the site's own."""
+def collect_assets(site_dir: Path, theme: Theme) -> dict[str, Asset]:
+    """Theme static files (css/js renamed by content hash) under static/, theme root files
+    (such as a service worker, which must sit at the root) at the root, then the site's own."""
     assets: dict[str, Asset] = {}
+    static_dirs = theme.static_dirs
     for folder in reversed(static_dirs):  # the most specific theme wins
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             name = path.relative_to(folder).as_posix()
@@ -77,10 +79,9 @@ def collect_assets(site_dir: Path, static_dirs: Sequence[Path]) -> dict[str, Ass
             if path.suffix in FINGERPRINTED:
                 output = f"static/{name[: -len(path.suffix)]}.{data_hash[:10]}{path.suffix}"
             assets[name] = Asset(path, output, data_hash)
-    site_static = site_dir / SITE_STATIC_DIR
-    if site_static.is_dir():
-        for path in sorted(p for p in site_static.rglob("*") if p.is_file()):
-            name = path.relative_to(site_static).as_posix()
+    for folder in [*reversed(theme.root_dirs), site_dir / SITE_STATIC_DIR]:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            name = path.relative_to(folder).as_posix()
             assets["/" + name] = Asset(path, name, file_hash(path.read_bytes()))
     return assets
 
@@ -207,7 +208,7 @@ def _build_locked(
         known_related=index.related if index else None,
     )
     theme = resolve_theme(site_dir, config.theme)
-    assets = collect_assets(site_dir, theme.static_dirs)
+    assets = collect_assets(site_dir, theme)
     renderer = Renderer(theme, _template_globals(config, assets))
     fingerprints = Fingerprints(
         config=digest(config_fingerprint(config), options.drafts, options.future),
@@ -231,6 +232,10 @@ def _build_locked(
         published=len(site.articles),
     )
     files, rendered = _render(routes, producer, index, new_index, output, jobs, log)
+    if config.offline.enabled:
+        offline = offline_manifest(site, new_index.manifest)
+        files[OFFLINE_FILE] = offline
+        new_index.manifest[OFFLINE_FILE] = file_hash(offline)
     stages["render"] = time.perf_counter() - mark
     mark = time.perf_counter()
     old_manifest = index.manifest if index else {}

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sitegen.model import Config, FeedsConfig, InputError, Problem, TopicConfig
+from sitegen.model import Config, FeedsConfig, InputError, OfflineConfig, Problem, TopicConfig
 from sitegen.slug import slugify
 from sitegen.yamlio import YamlError, key_lines, load_yaml
 
@@ -143,6 +143,7 @@ SITE_OPTIONS: dict[str, Option] = {
     "copyright": Option("Footer line.", _string),
     "topics": Option("The site's sections: slug -> {title, description}.", _mapping),
     "feeds": Option("Feed settings: formats, limit, full_content, taxonomies.", _mapping),
+    "offline": Option("Offline reading: {enabled: true, articles: 20}.", _mapping),
     "related_count": Option("Related articles shown under an article.", _positive_int),
     "summary_length": Option("Characters of the automatic summary.", _positive_int),
     "words_per_minute": Option("Reading speed used for reading time.", _positive_int),
@@ -155,6 +156,11 @@ TOPIC_OPTIONS: dict[str, Option] = {
     "title": Option("Name of the topic.", _text),
     "description": Option("One sentence shown on the topic page.", _string),
     "keywords": Option("Words that put an imported article into this topic.", _words),
+}
+
+OFFLINE_OPTIONS: dict[str, Option] = {
+    "enabled": Option("Register a service worker for offline reading.", _boolean),
+    "articles": Option("Newest articles kept for offline reading.", _positive_int),
 }
 
 FEED_OPTIONS: dict[str, Option] = {
@@ -197,9 +203,17 @@ def parse_config(text: str, site_dir: Path, name: str = CONFIG_FILE) -> Config:
             collector.add((), f"{required}: required")
     topics = _topics(collector, raw.get("topics"))
     feeds = _feeds(collector, raw.get("feeds"))
+    offline = raw.get("offline")
+    offline_values = (
+        collector.convert(("offline",), offline, OFFLINE_OPTIONS)
+        if isinstance(offline, dict)
+        else {}
+    )
     if collector.problems:  # in the order of the file's lines, as a reader fixes them
         raise InputError(sorted(collector.problems, key=lambda p: p.line or 0))
-    values.update(topics=topics, feeds=feeds, site_dir=str(site_dir))
+    values.update(
+        topics=topics, feeds=feeds, offline=OfflineConfig(**offline_values), site_dir=str(site_dir)
+    )
     return Config(**values)
 
 

@@ -95,7 +95,10 @@ def decode(data: bytes, name: str) -> str:
     if "\0" in text:
         line = text[: text.index("\0")].count("\n") + 1
         raise InputError([Problem(name, line, None, "file contains a NUL byte")])
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # One spelling per character: NFD text (macOS file names, some scrapers) renders and
+    # searches the same as NFC, and the HTML checker asks for NFC.
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
 def parse_article(

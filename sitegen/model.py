@@ -58,6 +58,14 @@ class FeedsConfig:
 
 
 @dataclass(frozen=True)
+class OfflineConfig:
+    """Offline reading: a service worker keeps opened pages, the newest articles, search."""
+
+    enabled: bool = True
+    articles: int = 20
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything site.yaml says, validated, with defaults filled in."""
 
@@ -74,6 +82,7 @@ class Config:
     copyright: str = ""
     topics: tuple[TopicConfig, ...] = ()
     feeds: FeedsConfig = field(default_factory=FeedsConfig)
+    offline: OfflineConfig = field(default_factory=OfflineConfig)
     related_count: int = 5
     summary_length: int = 240
     words_per_minute: int = 220

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +17,7 @@ from sitegen.routes import FEED_FILES, Route, feed_scopes
 from sitegen.views import ViewBuilder
 
 Files = list[tuple[str, bytes]]
+OFFLINE_FILE = "offline.json"
 
 
 @dataclass(frozen=True)
@@ -222,3 +225,24 @@ def _kind(value: str) -> TaxonomyKind:
     if value not in ("tags", "topics"):
         raise ValueError(f"not a taxonomy: {value}")
     return "tags" if value == "tags" else "topics"
+
+
+def offline_manifest(site: Site, manifest: Mapping[str, str]) -> bytes:
+    """offline.json for the service worker: the front page, 404, search page and index, theme
+    files and the newest articles, each with the hash of its bytes; `version` changes with any."""
+    newest = [site.urls[i] for i in site.articles_ids[: site.config.offline.articles]]
+    pages = ["", "search/", *newest]
+    files = {
+        page: manifest[page + "index.html"] for page in pages if page + "index.html" in manifest
+    }
+    for path, digest in manifest.items():
+        if (
+            path == "404.html"
+            or path.startswith("static/")
+            or (path.startswith("search/") and path != "search/index.html")
+        ):
+            files[path] = digest
+    listing = json.dumps(files, sort_keys=True, separators=(",", ":"))
+    version = hashlib.blake2b(listing.encode("utf-8"), digest_size=8).hexdigest()
+    text = json.dumps({"version": version, "files": files}, sort_keys=True, indent=1)
+    return (text + "\n").encode("utf-8")

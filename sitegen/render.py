@@ -42,6 +42,12 @@ class Theme:
     def static_dirs(self) -> list[Path]:
         return [d / "static" for d in self.dirs if (d / "static").is_dir()]
 
+    @property
+    def root_dirs(self) -> list[Path]:
+        """Files copied to the site root unchanged, e.g. a service worker, whose scope is the
+        folder it is served from."""
+        return [d / "root" for d in self.dirs if (d / "root").is_dir()]
+
 
 def _theme_dir(site_dir: Path, name: str) -> Path | None:
     for root in (site_dir / "themes", builtin_themes_dir()):

@@ -100,6 +100,7 @@ class SiteView:
     topics: tuple[TermView, ...]
     feeds: tuple[FeedLink, ...]
     extra: Mapping[str, Any]
+    offline: bool = False  # offline reading (service worker) switched on
 
 
 @lru_cache(maxsize=64)
@@ -180,6 +181,7 @@ class ViewBuilder:
             self.terms("topics"),
             self.feed_links("", config.title),
             config.extra,
+            config.offline.enabled,
         )
 
     def link(self, article_id: str) -> Link:

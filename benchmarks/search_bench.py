@@ -1,0 +1,493 @@
+"""Benchmark the search index: build time and memory, files, and per-query bytes, requests and
+time to first result in headless Chromium (cold, later in the same page, warm cache, and 4G with
+a 4x CPU slowdown).
+
+    python benchmarks/search_bench.py [--articles 10000] [--seed 1] [--tail 0.3] [--no-browser]
+
+Articles come from benchmarks/corpus.py (German and English, real word lists, Zipf); since its
+vocabulary is small (~2,000 stems), a share of each body's words (--tail) is replaced by
+pseudo-words from a Zipf law over 400,000 forms, giving the long tail of names and rare words
+that a real archive has (~200,000 keys at 10,000 articles).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import importlib.util
+import random
+import re
+import resource
+import shutil
+import sys
+import tempfile
+import threading
+import time
+import tracemalloc
+import urllib.parse
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import jinja2
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sitegen.search import SearchDoc, build_search_index, tokenize  # noqa: E402
+from sitegen.search.index import order as number_docs  # noqa: E402
+from sitegen.search.index import postings  # noqa: E402
+
+THEME = ROOT / "themes" / "default"
+BASE = "/"
+_SYLLABLE_TEXT = (
+    "ka lo mi ten ber sch ung ra vo pel dor fi gen hau stra wel bur ton mar lin ker sel an ko ri"
+    " ta de no su el fa ru ge be ver zu ent or ni wa mo ha li ste tor ing land"
+)
+SYLLABLES = tuple(_SYLLABLE_TEXT.split())
+
+
+# --- corpus ----------------------------------------------------------------------------------
+
+
+def load_corpus_module() -> ModuleType:
+    path = ROOT / "benchmarks" / "corpus.py"
+    spec = importlib.util.spec_from_file_location("benchmark_corpus", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+class Tail:
+    """Pseudo-words with Zipf-distributed frequency: the long tail of a real vocabulary."""
+
+    def __init__(self, rng: random.Random, size: int = 300_000, offset: int = 200) -> None:
+        self.rng = rng
+        words: set[str] = set()
+        while len(words) < size:
+            words.add("".join(rng.choices(SYLLABLES, k=rng.choice((2, 3, 3, 4)))))
+        self.words = sorted(words)
+        rng.shuffle(self.words)
+        self.cum: list[float] = []
+        total = 0.0
+        for rank in range(1, size + 1):  # no head: the corpus has its own frequent words
+            total += 1 / (rank + offset)
+            self.cum.append(total)
+
+    def draw(self, k: int) -> list[str]:
+        return self.rng.choices(self.words, cum_weights=self.cum, k=k)
+
+
+LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+MARKUP = re.compile(r"^(#+|>|-|\d+\.)\s*", re.M)
+
+
+def _mix(text: str, tail: Tail, share: float, rng: random.Random) -> str:
+    words = text.split(" ")
+    picks = [i for i in range(len(words)) if rng.random() < share]
+    for i, new in zip(picks, tail.draw(len(picks)), strict=True):
+        words[i] = new.capitalize() if rng.random() < 0.5 else new
+    return " ".join(words)
+
+
+def make_docs(n: int, seed: int, share: float) -> list[SearchDoc]:
+    corpus = load_corpus_module()
+    gen = corpus.CorpusGenerator(n, seed)
+    rng = random.Random(seed + 1)
+    tail = Tail(random.Random(seed + 2))
+    docs = []
+    for _ in range(n):
+        art = gen.article()
+        head, _, body = art.text[4:].partition("\n---\n")
+        meta = yaml.safe_load(head)
+        if meta.get("draft"):
+            continue
+        body = MARKUP.sub("", LINK.sub(r"\1", body)).replace("*", "")
+        body = _mix(body, tail, share, rng) if share else body
+        title = _mix(meta["title"], tail, share / 2, rng) if share else meta["title"]
+        first = next(p for p in body.split("\n\n") if p.strip())
+        docs.append(
+            SearchDoc(
+                doc_id=f"content/{art.year}/{art.slug}.md",
+                url=f"{art.year}/{meta['date'].month:02d}/{art.slug}/",
+                title=title,
+                lang=meta.get("lang", "de"),
+                date=meta["date"],
+                summary=first[:240],
+                text=body,
+                tags=tuple(meta.get("tags", ())),
+                topics=tuple(meta.get("topics", ())),
+                source=meta.get("source", ""),
+            )
+        )
+    return docs
+
+
+# --- build -----------------------------------------------------------------------------------
+
+
+@dataclass
+class BuildFigures:
+    seconds: float
+    peak_mb: float
+    rss_mb: float
+    files: dict[str, bytes]
+
+
+def measure_build(docs: list[SearchDoc]) -> BuildFigures:
+    build_search_index(docs[:200])  # warm imports
+    runs = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        files = build_search_index(docs)
+        runs.append(time.perf_counter() - t0)
+    tracemalloc.start()
+    build_search_index(docs)
+    peak = tracemalloc.get_traced_memory()[1] / 1e6
+    tracemalloc.stop()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return BuildFigures(min(runs), peak, rss, files)
+
+
+def changed(before: dict[str, bytes], after: dict[str, bytes]) -> int:
+    return sum(1 for n in before.keys() | after.keys() if before.get(n) != after.get(n))
+
+
+def measure_edits(docs: list[SearchDoc], files: dict[str, bytes]) -> dict[str, int]:
+    newest = max(docs, key=lambda d: d.date)
+    added = replace(
+        docs[len(docs) // 2],
+        doc_id="content/new.md",
+        url="new/",
+        date=newest.date + timedelta(hours=1),
+    )
+    edited = list(docs)
+    edited[7] = replace(edited[7], text=edited[7].text + " Nachtrag: Die Zahlen wurden ergänzt.")
+    retitled = list(docs)
+    retitled[7] = replace(retitled[7], title=retitled[7].title + " (aktualisiert)")
+    return {
+        "add newest article": changed(files, build_search_index([*docs, added])),
+        "append a sentence": changed(files, build_search_index(edited)),
+        "edit a title": changed(files, build_search_index(retitled)),
+    }
+
+
+# --- queries ---------------------------------------------------------------------------------
+
+
+def pick_queries(docs: list[SearchDoc]) -> dict[str, str]:
+    """A frequent word (~20% of articles), a rare one (3), two words, a prefix: title words."""
+    n = len(docs)
+    df: Counter[str] = Counter()
+    in_titles: set[str] = set()
+    for d in docs:
+        df.update(set(tokenize(d.title + " " + d.text)))
+        in_titles.update(w for w in tokenize(d.title) if len(w) > 5 and w.isalpha())
+    by_df = sorted((df[w], w) for w in in_titles)
+    frequent = min(by_df, key=lambda cw: abs(cw[0] - n * 0.2))[1]
+    medium = min(by_df, key=lambda cw: abs(cw[0] - n * 0.04))[1]
+    rare = next(w for c, w in by_df if c == 3 and len(w) > 7)
+    return {
+        "frequent word": frequent.capitalize(),
+        "rare word": rare.capitalize(),
+        "two words": f"{frequent.capitalize()} {medium.capitalize()}",
+        "prefix": medium[:5].capitalize(),
+    }
+
+
+# --- site and server -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Term:
+    name: str
+    url: str
+    count: int
+
+
+# A stand-in for the lead's base.html (which evolves): head, style sheet, masthead, topics nav.
+STUB_BASE = """<!doctype html><html lang="{{ site.language }}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{% block title %}{% endblock %}</title><link rel="icon" href="data:,">
+<link rel="stylesheet" href="{{ asset('style.css') }}">
+{% block head %}{% endblock %}</head><body><header class="masthead">
+<a class="brand" href="{{ url('') }}">{{ site.title }}</a><nav aria-label="Themen"><ul>
+{% for t in topics %}<li><a href="{{ t.url }}">{{ t.name }}</a></li>{% endfor %}
+<li><a href="{{ url('tags/') }}">Tags</a></li><li><a href="{{ url('search/') }}">Suche</a></li>
+</ul></nav></header><main id="main">{% block content %}{% endblock %}</main>
+<footer class="colophon"><p><a href="{{ url('feeds/') }}">Feeds</a></p></footer>
+{% block scripts %}{% endblock %}</body></html>"""
+
+
+def render_page(docs: list[SearchDoc]) -> str:
+    """search.html, the real template, under a stand-in base.html."""
+    loader = jinja2.ChoiceLoader(
+        [
+            jinja2.DictLoader({"base.html": STUB_BASE}),
+            jinja2.FileSystemLoader(str(THEME / "templates")),
+        ]
+    )
+    env = jinja2.Environment(loader=loader, autoescape=True)
+    env.globals["url"] = lambda path: BASE + path
+    env.globals["asset"] = lambda name: BASE + "static/" + name
+    topics = Counter(t for d in docs for t in d.topics)
+    tags = Counter(t for d in docs for t in d.tags)
+    return env.get_template("search.html").render(
+        site={"title": "Benchmark News", "language": "de"},
+        topics=[Term(t, f"{BASE}topics/{t.lower()}/", c) for t, c in sorted(topics.items())],
+        tags=[Term(t, f"{BASE}tags/{t.lower()}/", c) for t, c in sorted(tags.items())],
+    )
+
+
+def write_site(out: Path, docs: list[SearchDoc], files: dict[str, bytes]) -> None:
+    for name, data in files.items():
+        path = out / "search" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    (out / "search" / "index.html").write_text(render_page(docs), encoding="utf-8")
+    (out / "static").mkdir(parents=True, exist_ok=True)
+    for name in ("search.js", "style.css"):
+        shutil.copy(THEME / "static" / name, out / "static" / name)
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Keep-alive and no Nagle delay, as any production static server does."""
+
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@contextmanager
+def serve(folder: Path) -> Iterator[str]:
+    handler = functools.partial(QuietHandler, directory=str(folder))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}{BASE}search/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+# --- browser ---------------------------------------------------------------------------------
+
+RECORD = "document.addEventListener('sitegen:results', e => (window.__r ||= []).push(e.detail));"
+
+
+@dataclass
+class Shot:
+    kb: float
+    requests: int
+    ms: float
+    hits: int
+
+
+class Meter:
+    """Bytes and requests that reached the network, from the DevTools protocol."""
+
+    def __init__(self, context: Any, page: Any) -> None:
+        self.bytes = 0
+        self.requests = 0
+        self.cdp = context.new_cdp_session(page)
+        self.cdp.send("Network.enable")
+        self.cdp.on("Network.loadingFinished", self._done)
+
+    def _done(self, event: dict[str, Any]) -> None:
+        if event["encodedDataLength"] > 0:
+            self.bytes += event["encodedDataLength"]
+            self.requests += 1
+
+    def take(self) -> tuple[float, int]:
+        out = (self.bytes / 1000, self.requests)
+        self.bytes = self.requests = 0
+        return out
+
+
+def _results(page: Any, count: int) -> dict[str, Any]:
+    page.wait_for_function(f"(window.__r || []).length >= {count}", timeout=60_000)
+    detail: dict[str, Any] = page.evaluate(f"window.__r[{count - 1}]")
+    return detail
+
+
+def _open(browser: Any, throttle: bool = False) -> tuple[Any, Any, Meter]:
+    context = browser.new_context()
+    context.add_init_script(RECORD)
+    page = context.new_page()
+    meter = Meter(context, page)
+    if throttle:  # Lighthouse's mobile profile: 150 ms RTT, 1.6 Mbit/s down, 4x slower CPU
+        meter.cdp.send(
+            "Network.emulateNetworkConditions",
+            {
+                "offline": False,
+                "latency": 150,
+                "downloadThroughput": 204800,
+                "uploadThroughput": 96000,
+            },
+        )
+        meter.cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
+    return context, page, meter
+
+
+def cold(browser: Any, url: str, query: str, throttle: bool = False) -> tuple[Shot, Any]:
+    context, page, meter = _open(browser, throttle)
+    page.goto(url + "?q=" + urllib.parse.quote(query))
+    detail = _results(page, 1)
+    kb, requests = meter.take()
+    return Shot(kb, requests, detail["sinceLoad"], detail["count"]), context
+
+
+def warm(context: Any, url: str, query: str) -> Shot:
+    page = context.new_page()
+    meter = Meter(context, page)
+    page.goto(url + "?q=" + urllib.parse.quote(query))
+    detail = _results(page, 1)
+    kb, requests = meter.take()
+    return Shot(kb, requests, detail["sinceLoad"], detail["count"])
+
+
+def later(browser: Any, url: str, before: str, query: str) -> Shot:
+    context, page, meter = _open(browser)
+    page.goto(url + "?q=" + urllib.parse.quote(before))
+    _results(page, 1)
+    meter.take()
+    page.fill("#search-q", query)
+    page.press("#search-q", "Enter")
+    detail = _results(page, 2)
+    kb, requests = meter.take()
+    context.close()
+    return Shot(kb, requests, detail["ms"], detail["count"])
+
+
+def _median(shots: list[Shot]) -> Shot:
+    ms = sorted(s.ms for s in shots)[len(shots) // 2]
+    return replace(shots[0], ms=ms)
+
+
+def measure_queries(
+    url: str, queries: dict[str, str], runs: int = 3
+) -> list[tuple[str, str, list[Shot]]]:
+    """Per query: cold, later in a page that ran another query, warm cache, throttled cold.
+
+    Bytes and requests are those of the first run; times are the median of `runs`.
+    """
+    from playwright.sync_api import sync_playwright
+
+    rows = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+            ],
+        )
+        cold(browser, url, "Auftakt")[1].close()  # let Chromium itself warm up
+        names = list(queries)
+        for i, name in enumerate(names):
+            query = queries[name]
+            shots: list[list[Shot]] = [[], [], [], []]
+            for _ in range(runs):
+                first, context = cold(browser, url, query)
+                shots[0].append(first)
+                shots[2].append(warm(context, url, query))
+                context.close()
+                shots[1].append(later(browser, url, queries[names[i - 1]], query))
+                slow, context = cold(browser, url, query, throttle=True)
+                context.close()
+                shots[3].append(slow)
+            rows.append((name, query, [_median(s) for s in shots]))
+        browser.close()
+    return rows
+
+
+# --- report ----------------------------------------------------------------------------------
+
+
+def print_build(docs: list[SearchDoc], figures: BuildFigures, edits: dict[str, int]) -> None:
+    files = figures.files
+    shards = sorted(len(v) for k, v in files.items() if k.startswith("t/"))
+    chunks = sorted(len(v) for k, v in files.items() if k.startswith("d/"))
+    keys = len(postings(number_docs(docs)))
+    print(
+        f"articles {len(docs):,}  keys {keys:,}  files {len(files):,} "
+        f"({len(shards)} term shards, {len(chunks)} chunks, 1 root)  "
+        f"total {sum(map(len, files.values())) / 1e6:.2f} MB"
+    )
+    print(
+        f"build {figures.seconds:.2f} s (best of 3)  peak traced {figures.peak_mb:.0f} MB  "
+        f"process max RSS {figures.rss_mb:.0f} MB (corpus included)"
+    )
+    print(
+        f"term shard KB: median {shards[len(shards) // 2] / 1e3:.1f}  "
+        f"p90 {shards[len(shards) * 9 // 10] / 1e3:.1f}  max {shards[-1] / 1e3:.1f};  "
+        f"chunk KB: median {chunks[len(chunks) // 2] / 1e3:.1f}  root "
+        f"{len(files['index.bin']) / 1e3:.1f}"
+    )
+    print("files rewritten: " + ", ".join(f"{k} {v}" for k, v in edits.items()))
+
+
+def print_queries(rows: list[tuple[str, str, list[Shot]]]) -> None:
+    head = (
+        "query",
+        "text",
+        "hits",
+        "cold KB/req/ms",
+        "later KB/req/ms",
+        "warm KB/req/ms",
+        "4G+4xCPU ms",
+    )
+    print("| " + " | ".join(head) + " |")
+    print("|" + "---|" * len(head))
+    for name, query, (first, step, again, slow) in rows:
+        cells = [name, query, f"{first.hits:,}"]
+        cells += [f"{s.kb:.1f} / {s.requests} / {s.ms:.0f}" for s in (first, step, again)]
+        cells.append(f"{slow.ms:.0f}")
+        print("| " + " | ".join(cells) + " |")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--tail", type=float, default=0.25, help="share of pseudo-words")
+    parser.add_argument("--no-browser", action="store_true")
+    args = parser.parse_args(argv)
+    t0 = time.perf_counter()
+    docs = make_docs(args.articles, args.seed, args.tail)
+    print(f"corpus generated in {time.perf_counter() - t0:.0f} s")
+    figures = measure_build(docs)
+    print_build(docs, figures, measure_edits(docs, figures.files))
+    if args.no_browser:
+        return 0
+    queries = pick_queries(docs)
+    with tempfile.TemporaryDirectory() as tmp:
+        write_site(Path(tmp), docs, figures.files)
+        page_kb = (Path(tmp) / "search" / "index.html").stat().st_size / 1e3
+        js_kb = (Path(tmp) / "static" / "search.js").stat().st_size / 1e3
+        print(
+            f"search page {page_kb:.1f} KB, search.js {js_kb:.1f} KB, style.css "
+            f"{(Path(tmp) / 'static' / 'style.css').stat().st_size / 1e3:.1f} KB (uncompressed)"
+        )
+        with serve(Path(tmp)) as url:
+            print_queries(measure_queries(url, queries))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

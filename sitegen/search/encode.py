@@ -1,0 +1,167 @@
+"""Byte layouts of the index files: varints, postings lists, term shards and their names.
+
+A term shard is one deflated (zlib) blob:
+    varint key count, then per key: varint shared-prefix length (UTF-8 bytes), varint suffix
+    length, suffix bytes, varint document frequency (= its number of postings); then the keys'
+    postings lists, one after the other (each ends after its df-th varint).
+A postings list is a run of varints, one per document in ascending document number:
+    ((number - previous number - 1) << IMPACT_BITS) | impact, with previous = -1 at the start.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Sequence
+from typing import NamedTuple
+
+IMPACT_BITS = 3
+IMPACT_MAX = (1 << IMPACT_BITS) - 1
+MASK32 = 0xFFFFFFFF
+
+
+def varint(n: int) -> bytes:
+    """LEB128: seven bits a byte, low bits first, high bit set on all but the last byte."""
+    out = bytearray()
+    while n >= 0x80:
+        out.append((n & 0x7F) | 0x80)
+        n >>= 7
+    out.append(n)
+    return bytes(out)
+
+
+SMALL_VARINTS = tuple(varint(i) for i in range(1 << 14))
+
+
+def _varint(n: int) -> bytes:
+    return SMALL_VARINTS[n] if n < 16384 else varint(n)
+
+
+class Postings:
+    """One key's postings list, encoded as documents are added in ascending number."""
+
+    __slots__ = ("data", "last")
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+        self.last = -1
+
+    @property
+    def df(self) -> int:
+        """How many documents the list holds: one varint ends in each byte below 0x80."""
+        return len(self.data.translate(None, CONTINUATION_BYTES))
+
+
+CONTINUATION_BYTES = bytes(range(0x80, 0x100))
+
+
+def add_postings(lists: dict[str, Postings], doc: int, impacts: dict[str, int]) -> None:
+    """Append document `doc` (higher than any before) to the lists of its keys."""
+    small = SMALL_VARINTS
+    for key, impact in impacts.items():
+        plist = lists.get(key)
+        if plist is None:
+            plist = lists[key] = Postings()
+        value = ((doc - plist.last - 1) << IMPACT_BITS) | impact
+        plist.data += small[value] if value < 16384 else varint(value)
+        plist.last = doc
+
+
+def pack(data: bytes) -> bytes:
+    """Deflate in the zlib wrapper, which browsers undo with DecompressionStream('deflate')."""
+    return zlib.compress(data, 9)
+
+
+def utf16_order(key: str) -> bytes:
+    """Sort key that orders strings as JavaScript compares them (by UTF-16 code units)."""
+    return key.encode("utf-16-be", "surrogatepass")
+
+
+def _imul(a: int, b: int) -> int:
+    return (a * b) & MASK32
+
+
+def cyrb53(text: str, seed: int = 0) -> int:
+    """A 53-bit string hash (over UTF-16 code units) that search.js computes the same way."""
+    h1 = 0xDEADBEEF ^ seed
+    h2 = 0x41C6CE57 ^ seed
+    data = text.encode("utf-16-le", "surrogatepass")
+    for i in range(0, len(data), 2):
+        ch = data[i] | (data[i + 1] << 8)
+        h1 = _imul(h1 ^ ch, 2654435761)
+        h2 = _imul(h2 ^ ch, 1597334677)
+    h1 = _imul(h1 ^ (h1 >> 16), 2246822507) ^ _imul(h2 ^ (h2 >> 13), 3266489909)
+    h2 = _imul(h2 ^ (h2 >> 16), 2246822507) ^ _imul(h1 ^ (h1 >> 13), 3266489909)
+    return 4294967296 * (2097151 & h2) + h1
+
+
+def shard_name(first_key: str) -> str:
+    """File name of the shard whose keys start at `first_key`: stable when others split."""
+    return f"t/{cyrb53(first_key):014x}.bin"
+
+
+class Entry(NamedTuple):
+    """One key of the index with its encoded postings (a tuple: there are 100,000s of them)."""
+
+    key: str
+    raw: bytes  # the key in UTF-8
+    df: int
+    postings: bytes
+    size: int  # bytes it adds to a shard, about
+
+    @classmethod
+    def of(cls, key: str, df: int, postings: bytes) -> Entry:
+        raw = key.encode()
+        return cls(key, raw, df, postings, len(raw) + len(postings) + 4)
+
+
+def is_boundary(previous: Entry, entry: Entry, filled: int, target: int) -> bool:
+    """Content-defined cut between two keys, decided by them alone once half full.
+
+    The chance grows with the two entries' sizes, so a big postings list (a frequent word)
+    ends up nearly alone and its queries fetch little else. Cutting by the keys' hash rather
+    than by running size keeps the cuts where they were when an edit grows or shrinks one
+    shard, so its neighbours keep their bytes and their names.
+    """
+    if filled < target // 2:
+        return False
+    if filled >= target * 4:
+        return True
+    chance = (previous.size + entry.size) / (target / 2)
+    return zlib.crc32(entry.raw) < chance * 4294967296
+
+
+def split_shards(entries: Sequence[Entry], target: int) -> list[list[Entry]]:
+    """Cut the sorted entries into runs of about `target` bytes at content-defined points."""
+    shards: list[list[Entry]] = []
+    current: list[Entry] = []
+    filled = 0
+    for entry in entries:
+        if current and is_boundary(current[-1], entry, filled, target):
+            shards.append(current)
+            current, filled = [], 0
+        current.append(entry)
+        filled += entry.size
+    if current or not shards:
+        shards.append(current)
+    return shards
+
+
+def _common_prefix(a: bytes, b: bytes) -> int:
+    n = min(len(a), len(b), 127)
+    i = 0
+    while i < n and a[i] == b[i]:
+        i += 1
+    return i
+
+
+def encode_shard(entries: Sequence[Entry]) -> bytes:
+    """The bytes of one term shard (before packing): front-coded keys, then postings."""
+    head = bytearray(varint(len(entries)))
+    previous = b""
+    for e in entries:
+        shared = _common_prefix(previous, e.raw)
+        suffix = e.raw[shared:]
+        head += _varint(shared) + _varint(len(suffix)) + suffix
+        head += _varint(e.df)
+        previous = e.raw
+    return bytes(head) + b"".join(e.postings for e in entries)

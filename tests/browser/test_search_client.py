@@ -1,0 +1,326 @@
+"""search.js in real Chromium against an index built by sitegen.search, served on 127.0.0.1."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import pytest
+
+from sitegen.search import SearchDoc, build_search_index
+
+pytestmark = pytest.mark.browser
+playwright_sync = pytest.importorskip("playwright.sync_api")
+
+ROOT = Path(__file__).resolve().parents[2]
+THEME = ROOT / "themes" / "default"
+CHROMIUM = Path("/usr/bin/chromium")
+BASE = "/news/"
+STUB_BASE = """<!doctype html><html lang="{{ site.language }}"><head><meta charset="utf-8">
+<title>{% block title %}{% endblock %}</title>{% block head %}{% endblock %}</head>
+<body><main id="main">{% block content %}{% endblock %}</main>{% block scripts %}{% endblock %}
+</body></html>"""
+
+
+@dataclass(frozen=True)
+class Term:
+    name: str
+    url: str
+    count: int
+
+
+def _doc(i: int, title: str, lang: str, topic: str, text: str, **extra: Any) -> SearchDoc:
+    fields: dict[str, Any] = {
+        "doc_id": f"content/2025/doc-{i:02d}.md",
+        "url": f"2025/{(i % 12) + 1:02d}/doc-{i:02d}/",
+        "title": title,
+        "lang": lang,
+        "date": datetime(2025, 1, 1, 9, tzinfo=UTC) + timedelta(days=3 * i),
+        "summary": text.split(". ")[0],
+        "text": text,
+        "tags": ("Wochenrückblick",) if i % 5 == 0 else (),
+        "topics": (topic,),
+        "source": "Agentur" if lang == "de" else "Wire",
+    }
+    fields.update(extra)
+    return SearchDoc(**fields)
+
+
+def corpus() -> list[SearchDoc]:
+    filler_de = "Der Bericht nennt Zahlen aus den Ländern. Die Kommission prüft weitere Schritte."
+    filler_en = "The report lists figures from several countries. The committee meets again soon."
+    docs = [
+        _doc(
+            0,
+            "Entwicklung der Sprachmodelle bei DeepSeek",
+            "de",
+            "Technik",
+            "Die Entwicklung neuer Verfahren verläuft schnell. " + filler_de,
+        ),
+        _doc(
+            1,
+            "A new model for weather forecasts",
+            "en",
+            "Technik",
+            "Researchers trained a model on decades of data. " + filler_en,
+        ),
+        _doc(
+            2,
+            "Verkehrswende in München",
+            "de",
+            "Politik",
+            "In München fahren mehr Busse. " + filler_de,
+        ),
+        _doc(
+            3,
+            "Haushalt im Bundestag beschlossen",
+            "de",
+            "Politik",
+            "Der Bundestag stimmte dem Haushalt zu. " + filler_de,
+        ),
+        _doc(
+            4,
+            "Markets close higher after rate decision",
+            "en",
+            "Wirtschaft",
+            "Stocks rose as the central bank held rates. " + filler_en,
+        ),
+    ]
+    topics = ["Politik", "Wirtschaft", "Technik"]
+    for i in range(5, 30):
+        lang = "de" if i % 2 else "en"
+        topic = topics[i % 3]
+        if lang == "de":
+            docs.append(
+                _doc(
+                    i,
+                    f"Bahnstreik Tag {i}: Gewerkschaft verhandelt",
+                    lang,
+                    topic,
+                    f"Die Gewerkschaft und die Bahn verhandeln zum {i}. Mal. " + filler_de,
+                )
+            )
+        else:
+            docs.append(
+                _doc(
+                    i,
+                    f"Rail strike day {i} as union talks continue",
+                    lang,
+                    topic,
+                    f"The union and the railway met for round {i}. " + filler_en,
+                )
+            )
+    return docs
+
+
+def render_page(docs: list[SearchDoc]) -> str:
+    loader = jinja2.ChoiceLoader(
+        [
+            jinja2.DictLoader({"base.html": STUB_BASE}),
+            jinja2.FileSystemLoader(str(THEME / "templates")),
+        ]
+    )
+    env = jinja2.Environment(loader=loader, autoescape=True)
+    env.globals["url"] = lambda path: BASE + path
+    env.globals["asset"] = lambda name: BASE + "static/" + name
+    topics = sorted({t for d in docs for t in d.topics})
+    return env.get_template("search.html").render(
+        site={"title": "Testnachrichten", "language": "de"},
+        topics=[Term(t, f"{BASE}topics/{t.lower()}/", 1) for t in topics],
+        tags=[Term("Wochenrückblick", f"{BASE}tags/wochenrueckblick/", 6)],
+    )
+
+
+def write_site(out: Path, docs: list[SearchDoc]) -> None:
+    site = out / BASE.strip("/")
+    for name, data in build_search_index(docs).items():
+        path = site / "search" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    (site / "search" / "index.html").write_text(render_page(docs), encoding="utf-8")
+    (site / "static").mkdir(parents=True, exist_ok=True)
+    (site / "static" / "search.js").write_bytes((THEME / "static" / "search.js").read_bytes())
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    out = tmp_path_factory.mktemp("site")
+    write_site(out, corpus())
+    handler = functools.partial(QuietHandler, directory=str(out))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}{BASE}search/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed")
+    with playwright_sync.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Any, server: str) -> Iterator[Any]:
+    context = browser.new_context()
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(server)
+    yield page
+    context.close()
+    assert not errors
+
+
+def titles(page: Any) -> list[str]:
+    return [t.strip() for t in page.locator(".search-hit h2").all_inner_texts()]
+
+
+def search_for(page: Any, query: str) -> None:
+    page.fill("#search-q", query)
+    page.press("#search-q", "Enter")
+    page.wait_for_function(
+        "q => new URLSearchParams(location.search).get('q') === q"
+        " && document.querySelector('.search-status')?.textContent !== ''"
+        " && document.querySelector('.search-results')?.ariaBusy === 'false'",
+        arg=query,
+    )
+
+
+def all_titles(page: Any) -> list[str]:
+    more = page.locator(".search-more")
+    while more.is_visible():
+        count = page.locator(".search-hit").count()
+        more.click()
+        page.wait_for_function(f"document.querySelectorAll('.search-hit').length > {count}")
+    return titles(page)
+
+
+def test_german_inflection_finds_the_stem(page: Any) -> None:
+    search_for(page, "Entwicklungen")
+    assert titles(page)[0] == "Entwicklung der Sprachmodelle bei DeepSeek"
+    marks = page.locator(".search-hit mark").all_inner_texts()
+    assert "Entwicklung" in marks
+
+
+def test_english_plural_finds_the_singular(page: Any) -> None:
+    search_for(page, "models")
+    assert "A new model for weather forecasts" in titles(page)
+
+
+@pytest.mark.parametrize("query", ["Muenchen", "Munchen", "münchen"])
+def test_spellings_without_umlaut_find_it(page: Any, query: str) -> None:
+    search_for(page, query)
+    assert titles(page)[0] == "Verkehrswende in München"
+
+
+def test_prefix_while_typing(page: Any) -> None:
+    page.type("#search-q", "Gewerksch", delay=20)
+    page.wait_for_url("**?q=Gewerksch")
+    page.wait_for_function("document.querySelector('.search-results').ariaBusy === 'false'")
+    page.wait_for_selector(".search-hit")
+    assert all(t.startswith("Bahnstreik") for t in titles(page))
+
+
+def test_typing_past_the_stem_keeps_the_results(page: Any) -> None:
+    page.type("#search-q", "Entwicklu", delay=20)
+    page.wait_for_url("**?q=Entwicklu")
+    page.wait_for_function("document.querySelector('.search-results').ariaBusy === 'false'")
+    assert titles(page) == ["Entwicklung der Sprachmodelle bei DeepSeek"]
+
+
+def test_topic_filter_narrows(page: Any) -> None:
+    search_for(page, "strike")
+    before = all_titles(page)
+    page.click(".search-filters summary")
+    page.check("input[name=topic][value=Technik]")
+    page.wait_for_url("**topic=Technik**")
+    page.wait_for_function("document.querySelector('.search-results').ariaBusy === 'false'")
+    after = all_titles(page)
+    assert 0 < len(after) < len(before)
+    assert set(after) <= set(before)
+
+
+def test_sort_by_date_orders_newest_first(page: Any, server: str) -> None:
+    page.goto(server + "?q=Bahn&sort=date")
+    page.wait_for_selector(".search-hit")
+    days = page.locator(".search-hit time").evaluate_all("els => els.map(e => e.dateTime)")
+    assert len(days) > 1
+    assert days == sorted(days, reverse=True)
+
+
+def test_no_match_says_so(page: Any) -> None:
+    search_for(page, "Quantenkryptographie")
+    assert page.locator(".search-hit").count() == 0
+    assert "Keine Treffer" in page.inner_text(".search-status")
+
+
+def test_query_in_url_runs_and_links_point_home(page: Any, server: str) -> None:
+    page.goto(server + "?q=Haushalt")
+    page.wait_for_selector(".search-hit")
+    assert page.input_value("#search-q") == "Haushalt"
+    link = page.locator(".search-hit h2 a").first
+    assert link.get_attribute("href") == BASE + "2025/04/doc-03/"
+    link.click()
+    page.wait_for_url("**/news/2025/04/doc-03/")
+
+
+def test_back_button_restores_the_previous_query(page: Any) -> None:
+    search_for(page, "Haushalt")
+    search_for(page, "model")
+    page.go_back()
+    page.wait_for_function("document.querySelector('#search-q')?.value === 'Haushalt'")
+    page.wait_for_function(
+        "document.querySelector('.search-hit h2')?.textContent.includes('Haushalt')"
+    )
+
+
+def test_tag_source_language_and_date_filters(page: Any, server: str) -> None:
+    page.goto(server + "?tag=Wochenr%C3%BCckblick")
+    page.wait_for_selector(".search-hit")
+    assert len(all_titles(page)) == 6
+    page.goto(server + "?q=strike&lang=en&source=Wire&from=2025-03-01&to=2025-03-31")
+    page.wait_for_selector(".search-hit")
+    days = page.locator(".search-hit time").evaluate_all("els => els.map(e => e.dateTime)")
+    assert days and all("2025-03-01" <= d <= "2025-03-31" for d in days)
+
+
+def test_python_and_browser_agree_on_words(page: Any) -> None:
+    from sitegen.search import fold, stem, tokenize
+
+    text = "Entwicklungen, MÜNCHEN; naïve Straße. Ærø ﬁnal İstanbul 東京都 ١٢٣ models' cafe\u0301"
+    browser_tokens = page.evaluate("t => window.sitegenSearch.tokenize(t)", text)
+    assert browser_tokens == tokenize(text)
+    for word in tokenize(text):
+        for lang in ("de", "en", "fr"):
+            js = page.evaluate(
+                "([w, l]) => window.sitegenSearch.fold(window.sitegenSearch.stem(w, l))",
+                [word, lang],
+            )
+            assert js == fold(stem(word, lang)), (word, lang)

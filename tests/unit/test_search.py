@@ -1,0 +1,372 @@
+"""sitegen.search: words to keys, postings and shard bytes, determinism, incrementality, bounds."""
+
+from __future__ import annotations
+
+import json
+import random
+import unicodedata
+import zlib
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sitegen.search import SearchDoc, build_search_index, facet_key, fold, stem, term_key, tokenize
+from sitegen.search.encode import (
+    Entry,
+    cyrb53,
+    encode_shard,
+    shard_name,
+    split_shards,
+    utf16_order,
+    varint,
+)
+from sitegen.search.index import ROOT, chunk_size, file_budget, order, plan_shards
+
+# --- a reader of the format, as search.js reads it -------------------------------------------
+
+
+def read_varint(data: bytes, pos: int) -> tuple[int, int]:
+    value = shift = 0
+    while True:
+        byte = data[pos]
+        pos += 1
+        value |= (byte & 0x7F) << shift
+        shift += 7
+        if byte < 0x80:
+            return value, pos
+
+
+def read_shard(blob: bytes) -> dict[str, list[tuple[int, int]]]:
+    """key -> [(document number, impact)] of one packed shard."""
+    data = zlib.decompress(blob)
+    count, pos = read_varint(data, 0)
+    heads: list[tuple[str, int]] = []
+    previous = b""
+    for _ in range(count):
+        shared, pos = read_varint(data, pos)
+        length, pos = read_varint(data, pos)
+        raw = previous[:shared] + data[pos : pos + length]
+        pos += length
+        df, pos = read_varint(data, pos)
+        heads.append((raw.decode(), df))
+        previous = raw
+    out: dict[str, list[tuple[int, int]]] = {}
+    for key, df in heads:
+        doc, plist = -1, []
+        for _ in range(df):
+            value, pos = read_varint(data, pos)
+            doc += (value >> 3) + 1
+            plist.append((doc, value & 7))
+        out[key] = plist
+    assert pos == len(data)
+    return out
+
+
+def read_root(files: dict[str, bytes]) -> dict[str, object]:
+    root: dict[str, object] = json.loads(zlib.decompress(files[ROOT]))
+    return root
+
+
+def all_postings(files: dict[str, bytes]) -> dict[str, list[tuple[int, int]]]:
+    out: dict[str, list[tuple[int, int]]] = {}
+    for name, blob in files.items():
+        if name.startswith("t/"):
+            out.update(read_shard(blob))
+    return out
+
+
+# --- corpora ---------------------------------------------------------------------------------
+
+START = datetime(2024, 1, 1, 8, tzinfo=UTC)
+
+
+def doc(i: int, title: str, text: str, lang: str = "de", **extra: object) -> SearchDoc:
+    fields: dict[str, object] = {
+        "doc_id": f"content/{i:05d}.md",
+        "url": f"a/{i}/",
+        "title": title,
+        "lang": lang,
+        "date": START + timedelta(hours=7 * i),
+        "summary": "",
+        "text": text,
+        "tags": (),
+        "topics": (),
+        "source": "",
+    }
+    fields.update(extra)
+    return SearchDoc(**fields)  # type: ignore[arg-type]
+
+
+def synthetic(n: int, seed: int = 7, words: int = 60) -> list[SearchDoc]:
+    """n documents over a Zipf-like vocabulary of pseudo-words, German and English."""
+    rng = random.Random(seed)
+    syllables = ["ka", "lo", "mi", "ten", "ber", "sch", "ung", "ra", "vo", "pel", "dor", "fi"]
+    vocab = ["".join(rng.choice(syllables) for _ in range(rng.randint(2, 4))) for _ in range(4000)]
+    weights = [1 / (r + 2) for r in range(len(vocab))]
+    topics = ["Politik", "Wirtschaft", "Kultur", "Sport"]
+    out = []
+    for i in range(n):
+        body = " ".join(rng.choices(vocab, weights, k=words))
+        out.append(
+            doc(
+                i,
+                " ".join(rng.choices(vocab, weights, k=6)),
+                body,
+                lang=rng.choice(["de", "en"]),
+                topics=(rng.choice(topics),),
+                tags=tuple(rng.sample(vocab[:50], 2)),
+                source=rng.choice(["A", "B"]),
+            )
+        )
+    return out
+
+
+def changed(before: dict[str, bytes], after: dict[str, bytes]) -> set[str]:
+    return {n for n in before.keys() | after.keys() if before.get(n) != after.get(n)}
+
+
+# --- words -----------------------------------------------------------------------------------
+
+
+def test_tokenize_lowercases_and_splits_on_everything_but_letters_and_digits() -> None:
+    assert tokenize("Die EU-Kommission, 2025: snake_case & C++ «Zitat»") == [
+        "die",
+        "eu",
+        "kommission",
+        "2025",
+        "snake",
+        "case",
+        "c",
+        "zitat",
+    ]
+
+
+def test_tokenize_composes_first() -> None:
+    assert tokenize("Cafe\u0301 na\u0308he") == ["café", "nähe"]
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("entwicklungen", "entwickl"),
+        ("entwicklung", "entwickl"),
+        ("häuser", "haus"),
+        ("haeuser", "haus"),
+        ("münchen", "munch"),
+        ("muenchen", "munch"),
+        ("straße", "strass"),
+    ],
+)
+def test_german_stemming(word: str, expected: str) -> None:
+    assert fold(stem(word, "de")) == expected
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("models", "model"),
+        ("running", "run"),
+        ("generously", "generous"),
+        ("skies", "sky"),
+        ("news", "news"),
+        ("dying", "die"),
+    ],
+)
+def test_english_stemming(word: str, expected: str) -> None:
+    assert stem(word, "en") == expected
+
+
+def test_unknown_languages_and_other_scripts_are_not_stemmed() -> None:
+    assert stem("models", "fr") == "models"
+    assert stem("модели", "en") == "модели"
+    assert stem("models", "en-GB") == "model"
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("München", "munchen"),
+        ("Straße", "strasse"),
+        ("Ærø", "aero"),
+        ("naïve", "naive"),
+        ("Łódź", "lodz"),
+        ("İstanbul", "istanbul"),
+    ],
+)
+def test_fold(word: str, expected: str) -> None:
+    assert fold(word) == expected
+
+
+def test_term_keys_drop_stop_words_and_odd_lengths() -> None:
+    assert term_key("die", "de") is None
+    assert term_key("the", "en") is None
+    assert term_key("x", "en") is None
+    assert term_key("a" * 41, "en") is None
+    assert term_key("Munchen".lower(), "de") == term_key("münchen", "de") == "munch"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_tokenizer_on_any_text(text: str) -> None:
+    tokens = tokenize(text)
+    assert tokens == tokenize(text)
+    assert tokenize(" ".join(tokens)) == tokens
+    for token in tokens:
+        assert token and all(unicodedata.category(c)[0] in "LN" for c in token)
+        assert fold(fold(token)) == fold(token)
+        for lang in ("de", "en", "xx"):
+            term_key(token, lang)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_folding_is_idempotent(text: str) -> None:
+    assert fold(fold(text)) == fold(text)
+
+
+# --- bytes -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n", [0, 1, 127, 128, 300, 16383, 16384, 2**40])
+def test_varint_round_trip(n: int) -> None:
+    assert read_varint(varint(n) + b"\xff", 0) == (n, len(varint(n)))
+
+
+def test_cyrb53_matches_the_javascript_reference() -> None:
+    # Values computed with search.js's cyrb53 in Node/Chromium.
+    assert cyrb53("") == 3338908027751811
+    assert cyrb53("a") == 7929297801672961
+    assert shard_name("") == "t/0bdcb81aee8d83.bin"
+
+
+def test_keys_sort_as_javascript_compares() -> None:
+    keys = ["\uffef", "\U0001f600", "b", "a"]
+    assert sorted(keys, key=utf16_order) == ["a", "b", "\U0001f600", "\uffef"]
+
+
+def test_shard_round_trip_and_postings() -> None:
+    docs = [
+        doc(0, "Entwicklung", "Die Entwicklung", topics=("Technik",), source="dpa"),
+        doc(1, "Wetter", "Entwicklungen beim Wetter in München", tags=("KI",)),
+        doc(2, "Modelle", "Neue Entwicklung", lang="en"),
+    ]
+    files = build_search_index(docs)
+    index = all_postings(files)
+    assert [d for d, _ in index["entwickl"]] == [0, 1]
+    assert [d for d, _ in index["entwicklung"]] == [2]  # English does not stem it
+    impacts = dict(index["entwickl"])
+    assert impacts[0] > impacts[1]  # the title counts more
+    assert [d for d, _ in index[facet_key("topic", "technik")]] == [0]
+    assert [d for d, _ in index[facet_key("tag", "KI")]] == [1]
+    assert [d for d, _ in index[facet_key("source", "dpa")]] == [0]
+    assert [d for d, _ in index[facet_key("lang", "en")]] == [2]
+    assert "munch" in index
+
+
+def test_documents_are_numbered_oldest_first() -> None:
+    docs = synthetic(40)
+    files = build_search_index(list(reversed(docs)))
+    root = read_root(files)
+    first = json.loads(zlib.decompress(files["d/0.bin"]))
+    assert first[0][0] == docs[0].url
+    assert root["n"] == 40 and root["k"] == 8
+    assert root["days"][0] == first[0][2] == (docs[0].date.date() - START.date()).days + 19723  # type: ignore[index]
+
+
+def test_duplicate_ids_are_an_error() -> None:
+    d = doc(0, "a", "b")
+    with pytest.raises(ValueError, match="duplicate"):
+        order([d, replace(d, title="c")])
+
+
+# --- sharding --------------------------------------------------------------------------------
+
+
+def entries(n: int, seed: int = 3) -> list[Entry]:
+    rng = random.Random(seed)
+    keys = sorted(
+        {"".join(rng.choices("abcdefghij", k=rng.randint(3, 9))) for _ in range(n)}, key=utf16_order
+    )
+    return [Entry.of(k, 1, bytes(rng.randint(1, 60))) for k in keys]
+
+
+def test_split_covers_every_key_in_order() -> None:
+    es = entries(5000)
+    shards = split_shards(es, 4096)
+    assert [e for s in shards for e in s] == es
+    sizes = [sum(e.size for e in s) for s in shards]
+    assert max(sizes[:-1]) <= 4 * 4096 + 200
+    assert min(sizes[:-1]) >= 2048
+
+
+def test_split_is_content_defined() -> None:
+    es = entries(5000)
+    before = split_shards(es, 4096)
+    grown = [Entry.of(e.key, 1, e.postings + b"xx") if i == 2500 else e for i, e in enumerate(es)]
+    after = split_shards(grown, 4096)
+    moved = {encode_shard(s) for s in after} - {encode_shard(s) for s in before}
+    assert len(moved) <= 3
+
+
+def test_plan_respects_the_file_budget() -> None:
+    es = entries(20000)
+    assert len(plan_shards(es, 10)) <= 10
+
+
+@pytest.mark.parametrize(("n", "most"), [(10, 1000), (10_000, 1000), (100_000, 5000)])
+def test_file_count_bound(n: int, most: int) -> None:
+    assert file_budget(n) <= most
+    assert -(-n // chunk_size(n)) <= file_budget(n) * 2 // 3
+
+
+def test_built_index_stays_within_budget() -> None:
+    files = build_search_index(synthetic(600))
+    assert len(files) <= file_budget(600)
+    root = read_root(files)
+    names = {shard_name(b) for b in root["bounds"]}  # type: ignore[attr-defined]
+    assert names == {n for n in files if n.startswith("t/")}
+
+
+# --- determinism and incrementality ----------------------------------------------------------
+
+
+def test_same_documents_same_bytes_in_any_order() -> None:
+    docs = synthetic(300)
+    shuffled = docs[:]
+    random.Random(1).shuffle(shuffled)
+    assert build_search_index(docs) == build_search_index(shuffled)
+
+
+def test_adding_the_newest_article_touches_only_its_keys() -> None:
+    docs = synthetic(800, words=30)
+    before = build_search_index(docs)
+    new = doc(
+        900,
+        "Hafenfest in Kiel",
+        "Das Hafenfest beginnt am Freitag mit Musik.",
+        topics=("Kultur",),
+        source="A",
+    )
+    after = build_search_index([*docs, new])
+    diff = changed(before, after)
+    key_shards = {
+        n
+        for n, blob in after.items()
+        if n.startswith("t/")
+        and any(d == 800 for plist in read_shard(blob).values() for d, _ in plist)
+    }
+    last_chunk = f"d/{800 // int(read_root(after)['k'])}.bin"  # type: ignore[call-overload]
+    assert diff <= key_shards | {ROOT, last_chunk}
+    assert len(diff) <= 0.1 * len(before)
+
+
+def test_editing_a_title_rewrites_a_few_files() -> None:
+    docs = synthetic(800, words=30)
+    before = build_search_index(docs)
+    docs[400] = replace(docs[400], title=docs[400].title + " Hafenfest")
+    diff = changed(before, build_search_index(docs))
+    assert f"d/{400 // int(read_root(before)['k'])}.bin" in diff  # type: ignore[call-overload]
+    assert len(diff) <= 3
