@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-import re
-from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
+from sitegen.importer.htmlpasses import (
+    drop_empty_sections,
+    drop_teasers,
+    embedded_body,
+    plain_images,
+    strip_headline,
+    trim_to_reference,
+    with_images,
+)
 from sitegen.importer.language import detect_language
 from sitegen.importer.lines import Kind, Line, describe
 from sitegen.importer.mdrender import MdBlock, render_element
@@ -15,11 +22,13 @@ from sitegen.importer.rules import Rules
 from sitegen.importer.textclean import line_key
 
 # Measured on the extraction-dev set (benchmarks/extraction_bench.py): the default balance
-# scored best; favor_precision lost more recall than it gained precision.
+# scored best; favor_precision lost more recall than it gained precision. The text comes from a
+# run without images: with them, trafilatura also keeps figure captions and credits, which are
+# not article text. A second run with images only tells where the images stand.
 TRAFILATURA_OPTIONS: dict[str, Any] = {
     "include_comments": False,
     "include_tables": True,
-    "include_images": True,
+    "include_images": False,
     "include_links": True,
     "include_formatting": True,
     "favor_precision": False,
@@ -28,17 +37,34 @@ TRAFILATURA_OPTIONS: dict[str, Any] = {
     # Only dates the page states in its metadata; never a year guessed from the text.
     "date_extraction_params": {"extensive_search": False, "original_date": True},
 }
+IMAGE_OPTIONS: dict[str, Any] = {
+    **TRAFILATURA_OPTIONS,
+    "include_images": True,
+    "with_metadata": False,
+}
 TAIL_AFTER = 2  # blocks of article text before a tail marker may cut the rest
 TEXT_KINDS = ("p", "li", "h", "quote")
-ALT_TITLE_SHARE = 0.6  # an alt text made this much of the title's words repeats the title
-IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]*)\)")
 
 
-def run_trafilatura(html: str, url: str | None) -> Any:
-    """trafilatura's Document for the page, or None when it finds no main text."""
+def parse_html(html: str) -> Any:
+    """The page parsed once (lxml, as trafilatura parses it) for every run over it, or None."""
+    from trafilatura.utils import load_html  # slow to load; only import needs it
+
+    return load_html(html)
+
+
+def run_trafilatura(page: Any, url: str | None, options: dict[str, Any] | None = None) -> Any:
+    """trafilatura's Document for the page (HTML text or parsed tree; trafilatura works on a
+    copy), or None when it finds no main text."""
     import trafilatura  # imported here: it is slow to load and only import needs it
 
-    return trafilatura.bare_extraction(html, url=url, **TRAFILATURA_OPTIONS)
+    return trafilatura.bare_extraction(page, url=url, **(options or TRAFILATURA_OPTIONS))
+
+
+def render_body(doc: Any, url: str | None) -> list[MdBlock]:
+    if doc is None or doc.body is None:
+        return []
+    return [b for child in doc.body for b in render_element(child, url or "")]
 
 
 def judge(block: MdBlock, rules: Rules, stopwords: frozenset[str]) -> tuple[Line, str | None]:
@@ -79,29 +105,6 @@ def clean_blocks(
     return kept, removed
 
 
-def plain_images(blocks: Sequence[MdBlock], title: str | None) -> list[MdBlock]:
-    """Blank alt texts that say nothing: the headline again, or one text on many images."""
-    alts = Counter(line_key(m.group(1)) for b in blocks for m in IMAGE.finditer(b.markdown))
-    title_words = set(line_key(title or "").split())
-
-    def informative(alt: str) -> bool:
-        key = line_key(alt)
-        words = set(key.split())
-        return alts[key] == 1 and len(words & title_words) < ALT_TITLE_SHARE * len(words)
-
-    def fix(match: re.Match[str]) -> str:
-        return match.group(0) if informative(match.group(1)) else f"![]({match.group(2)})"
-
-    return [MdBlock(b.kind, IMAGE.sub(fix, b.markdown), b.text) for b in blocks]
-
-
-def strip_title(blocks: list[MdBlock], title: str | None) -> tuple[list[MdBlock], list[Removal]]:
-    """Headings that repeat the title (it goes to the front matter)."""
-    key = line_key(title or "")
-    same = [b for b in blocks if b.kind == "h" and key and line_key(b.text) == key]
-    return [b for b in blocks if b not in same], [Removal(b.markdown, "the title") for b in same]
-
-
 def _join(blocks: Sequence[MdBlock]) -> str:
     parts: list[str] = []
     for i, block in enumerate(blocks):
@@ -122,16 +125,29 @@ def extract_html(
     recurring: frozenset[str] = frozenset(),
 ) -> Extracted:
     """The article in an HTML page with the metadata the page gives about itself."""
-    doc = run_trafilatura(html, url)
-    if doc is None or doc.body is None:
+    tree = parse_html(html)
+    if tree is None:
         return Extracted(title=None, markdown="", paragraphs=())
-    raw = [b for child in doc.body for b in render_element(child, url or "")]
+    doc = run_trafilatura(tree, url)
+    raw = render_body(doc, url)
+    if not raw:
+        return Extracted(title=None, markdown="", paragraphs=())
+    raw = with_images(raw, render_body(run_trafilatura(tree, url, IMAGE_OPTIONS), url))
     text = " ".join(b.text for b in raw)
     lang = lang or detect_language(text, rules.stopwords) or _short_lang(doc.language)
     stops = rules.stopwords.get(lang or "", frozenset().union(*rules.stopwords.values()))
-    blocks, removed = clean_blocks(raw, rules, stops, recurring)
-    blocks, title_removed = strip_title(blocks, doc.title)
-    blocks = plain_images(blocks, doc.title)
+    reference = embedded_body(tree) if "articleBody" in html else ""
+    blocks, removed = strip_headline(raw, doc.title)
+    steps: tuple[Callable[[list[MdBlock]], tuple[list[MdBlock], list[Removal]]], ...] = (
+        lambda bs: clean_blocks(bs, rules, stops, recurring),
+        lambda bs: drop_teasers(bs, url or ""),
+        lambda bs: drop_empty_sections(bs, raw),
+        lambda bs: trim_to_reference(bs, reference),
+    )
+    for step in steps:
+        blocks, more = step(blocks)
+        removed += more
+    blocks = plain_images(blocks, doc.title, rules)
     return Extracted(
         title=(doc.title or "").strip() or None,
         markdown=_join(blocks),
@@ -148,7 +164,7 @@ def extract_html(
             )
         ),
         description=doc.description or None,
-        removed=tuple(removed + title_removed),
+        removed=tuple(removed),
     )
 
 

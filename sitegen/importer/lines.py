@@ -16,6 +16,8 @@ INNER_END = re.compile(r"\w[\"'”’»)]?[.!?…][\"'”’»)]?\s+[\"'“„»
 GOOD_WORDS = 8  # a line of this many words ending like a sentence reads as article text
 LONG_WORDS = 25  # this many words read as text even without an ending
 SHORT_PENALTY = 20.0
+COMMA_ENDS = (",", "、", "，")
+DATUM = re.compile(r"\d|\w:\s+\S")
 BAD_MIN = 40.0
 BARRIER = 200.0  # weight of a line that walls off the article (related stories, share bar)
 
@@ -52,7 +54,9 @@ class Line:
 
     @property
     def sentence_like(self) -> bool:
-        return self.ends_sentence or self.sentences >= 2
+        """Ends like a sentence, holds two, or breaks off after a comma (the sentence goes on
+        in the next line, as in text wrapped by <br>)."""
+        return self.ends_sentence or self.sentences >= 2 or self.text.endswith(COMMA_ENDS)
 
     @property
     def link_heavy(self) -> bool:
@@ -60,6 +64,18 @@ class Line:
         if self.link_hits == 0:
             return False
         return self.link_hits * (4 if self.words < GOOD_WORDS else 8) >= self.words
+
+    @property
+    def data_like(self) -> bool:
+        """A short line that carries content rather than a menu entry: a figure, a `label:
+        value` pair, a sentence end, or a sentence that goes on (lower-case start, comma end)."""
+        text = self.text
+        return (
+            DATUM.search(text) is not None
+            or text[:1].islower()
+            or self.ends_sentence
+            or text.endswith(COMMA_ENDS)
+        )
 
     @property
     def weight(self) -> float:

@@ -23,6 +23,7 @@ class MdBlock:
     kind: str  # p | h | li | quote | table | image | code
     markdown: str
     text: str
+    level: int = 0  # a heading's level in the page (1 for <h1>), 0 for other blocks
 
 
 def absolute(base: str, target: str) -> str | None:
@@ -67,7 +68,8 @@ def _image(element: Any, base: str) -> str | None:
     alt = SPACE.sub(" ", element.get("alt", "") or element.get("title", "")).strip()
     if not src or not alt:
         return None
-    return f"![{escape_text(alt).replace(']', '')}]({src})"
+    alt = escape_text(alt.replace("[", "").replace("]", ""))
+    return f"![{alt}]({src})"
 
 
 def plain(element: Any) -> str:
@@ -87,10 +89,11 @@ def _paragraph(element: Any, base: str) -> Iterator[MdBlock]:
 
 
 def _heading(element: Any, base: str) -> Iterator[MdBlock]:
-    level = int((element.get("rend") or "h2").lstrip("h") or 2)
+    rend = (element.get("rend") or "h2").lstrip("h")
+    level = int(rend) if rend.isdigit() else 2
     text = SPACE.sub(" ", inline(element, base)).strip().strip("*").strip()
     if text:
-        yield MdBlock("h", f"{'#' * min(max(level, 2), 6)} {text}", plain(element))
+        yield MdBlock("h", f"{'#' * min(max(level, 2), 6)} {text}", plain(element), level)
 
 
 def _list(element: Any, base: str) -> Iterator[MdBlock]:
