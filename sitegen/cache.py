@@ -159,13 +159,16 @@ class BodyStore(Mapping[str, Body]):
 
     def save(self) -> None:
         """Rewrite only the shards that gained, changed or lost a body."""
-        touched = {_shard(i) for i in self._fresh}
+        fresh_by_shard: dict[str, dict[str, Body]] = {}
+        for article_id, body in self._fresh.items():
+            fresh_by_shard.setdefault(_shard(article_id), {})[article_id] = body
+        touched = set(fresh_by_shard)
         for name, shard in self._shards.items():
             if any(i not in self._ids for i in shard):
                 touched.add(name)
         for name in sorted(touched):
             shard = {i: b for i, b in self._load_for_save(name).items() if i in self._ids}
-            shard.update({i: b for i, b in self._fresh.items() if _shard(i) == name})
+            shard.update(fresh_by_shard.get(name, {}))
             self._cache._save(name, shard)
 
     def _load_for_save(self, name: str) -> dict[str, Body]:
