@@ -2,12 +2,13 @@
 time to first result in headless Chromium (cold, later in the same page, warm cache, and 4G with
 a 4x CPU slowdown).
 
-    python benchmarks/search_bench.py [--articles 10000] [--seed 1] [--tail 0.3] [--no-browser]
+    python benchmarks/search_bench.py [--articles 10000] [--seed 1] [--tail 0.25] [--no-browser]
 
-Articles come from benchmarks/corpus.py (German and English, real word lists, Zipf); since its
-vocabulary is small (~2,000 stems), a share of each body's words (--tail) is replaced by
-pseudo-words from a Zipf law over 400,000 forms, giving the long tail of names and rare words
-that a real archive has (~200,000 keys at 10,000 articles).
+Articles come from benchmarks/corpus.py (German and English from real word lists, Zipf). Its
+vocabulary is small (~2,200 keys at 10,000 articles), so by default a share of each body's words
+(--tail) is replaced by pseudo-words drawn from a Zipf law over 300,000 forms: the long tail of
+names and rare words a real archive has (~220,000 keys at 10,000 articles). --tail 0 gives the
+project's benchmark corpus as it is. Bytes are as sent by Python's http.server (no compression).
 """
 
 from __future__ import annotations

@@ -39,31 +39,33 @@ def _varint(n: int) -> bytes:
 class Postings:
     """One key's postings list, encoded as documents are added in ascending number."""
 
-    __slots__ = ("data", "last")
+    __slots__ = ("data", "df", "last")
 
     def __init__(self) -> None:
         self.data = bytearray()
+        self.df = 0
         self.last = -1
-
-    @property
-    def df(self) -> int:
-        """How many documents the list holds: one varint ends in each byte below 0x80."""
-        return len(self.data.translate(None, CONTINUATION_BYTES))
-
-
-CONTINUATION_BYTES = bytes(range(0x80, 0x100))
 
 
 def add_postings(lists: dict[str, Postings], doc: int, impacts: dict[str, int]) -> None:
-    """Append document `doc` (higher than any before) to the lists of its keys."""
+    """Append document `doc` (higher than any before) to the lists of its keys.
+
+    The hot loop of a build: one pass per (document, key), so varints are inlined.
+    """
     small = SMALL_VARINTS
     for key, impact in impacts.items():
         plist = lists.get(key)
         if plist is None:
             plist = lists[key] = Postings()
         value = ((doc - plist.last - 1) << IMPACT_BITS) | impact
-        plist.data += small[value] if value < 16384 else varint(value)
+        if value < 16384:
+            plist.data += small[value]
+        elif value < 2097152:
+            plist.data += bytes((value & 127 | 128, value >> 7 & 127 | 128, value >> 14))
+        else:
+            plist.data += varint(value)
         plist.last = doc
+        plist.df += 1
 
 
 def pack(data: bytes) -> bytes:

@@ -67,7 +67,9 @@ def _pystemmer(name: str) -> Callable[[str], str] | None:
         import Stemmer
     except ImportError:
         return None
-    stem: Callable[[str], str] = Stemmer.Stemmer(name).stemWord
+    snowball = Stemmer.Stemmer(name)
+    snowball.maxCacheSize = 0  # KeyMap memoizes; PyStemmer's own cache thrashes on big corpora
+    stem: Callable[[str], str] = snowball.stemWord
     return stem
 
 
@@ -97,7 +99,7 @@ def stem(word: str, lang: str) -> str:
 
 
 def _stem_with(fn: Callable[[str], str] | None, word: str) -> str:
-    if fn is None or not _STEMMABLE.fullmatch(word):
+    if fn is None or not (word.isascii() or _STEMMABLE.fullmatch(word)):
         return word
     return fn(word)
 

@@ -189,7 +189,6 @@ function enStem(word) {
 const STEMMERS = {de: deStem, en: enStem};
 const LATIN = /^[\u0000-\u024f]+$/;
 const stem = (w, lang) => (STEMMERS[lang] && LATIN.test(w) ? STEMMERS[lang](w) : w);
-const primary = lang => (lang || '').split(/[-_]/)[0].toLowerCase();
 
 // ---- index files (layout: sitegen/search/encode.py and index.py) ----
 function cyrb53(str) {
