@@ -221,7 +221,7 @@ def _build_locked(
     routes = plan_routes(site, fingerprints, asset_routes)
     stages["plan"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    producer = Producer(site, renderer, assets)
+    producer = Producer(site, renderer, assets, store.folder if options.use_cache else None)
     new_index = BuildIndex(
         key,
         str(output),

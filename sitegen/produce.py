@@ -30,8 +30,15 @@ class Asset:
 class Producer:
     """Produces routes of one site with one theme; cheap to create, holds no output state."""
 
-    def __init__(self, site: Site, renderer: Renderer, assets: Mapping[str, Asset]) -> None:
+    def __init__(
+        self,
+        site: Site,
+        renderer: Renderer,
+        assets: Mapping[str, Asset],
+        cache_dir: Path | None = None,
+    ) -> None:
         self.site = site
+        self.cache_dir = cache_dir  # where routes may keep work for the next build (search)
         self.renderer = renderer
         self.assets = assets
         self.views = ViewBuilder(site)

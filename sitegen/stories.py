@@ -1,0 +1,448 @@
+"""Group articles that report the same story: MinHash + LSH near-duplicates within a time window.
+
+Per language: word 3-shingles of folded tokens, minus each source's boilerplate shingles; a
+one-permutation MinHash of BINS bins; LSH bands of two bins propose pairs, kept when within the
+window and similar enough (estimated Jaccard, or containment of the shorter text). Optionally,
+languages are bridged by shared rare names plus shared title tokens. Pairs merge strongest
+first, never into a story spanning more than the window. Same input in any order, same output;
+a story's id comes from its earliest member, so new articles never rename other stories.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+import re
+import unicodedata
+from array import array
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from hashlib import blake2b
+from itertools import compress, filterfalse, pairwise, repeat
+from typing import Literal
+
+BINS = 128  # one-permutation MinHash bins (a power of two)
+VALUE_BITS = 22  # bits of a shingle hash compared inside its bin (b-bit MinHash)
+SAMPLE_DOCS = 64  # documents per source sampled to find boilerplate candidates ...
+SAMPLE_FLOOR = 4  # ... which must be in this many of them (a 20% shingle: 12.8 expected)
+BAND_GROUP = 16  # LSH bands bucketed per pass
+MAX_BUCKET_PAIRS = 64  # each document meets at most this many later ones per LSH bucket
+MAX_NAME_DOCS = 50  # names in more documents than this do not propose cross-language pairs
+MIN_TITLE_NAMES = 2  # titles in two languages share this many names, numbers or title words
+
+_HASH_MASK = (BINS << VALUE_BITS) - 1  # shingle hashes: single-digit ints, so sorting is fast
+_WORD = re.compile(r"\w+")
+_NAME = re.compile(r"[^\W\d_]\w*")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_Link = tuple[float, int, int]  # score, then the two documents' indices (lower first)
+_SENTENCE_END = ".!?:\"'“”»«’)]"  # a capitalized word after one of these may just start a sentence
+_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
+def _digest(text: str, size: int) -> int:
+    return int.from_bytes(blake2b(text.encode(), digest_size=size).digest(), "little")
+
+
+# Two 32-bit bins make one 64-bit band key, salted per band so bands never share keys.
+_BAND_SALTS = tuple(_digest(f"sitegen-band-{i}", 8) for i in range(BINS // 2))
+# An odd step per bin: an empty bin borrows from the first filled bin along its own probe cycle.
+_ALL_BINS = frozenset(range(BINS))
+_STEPS = tuple(2 * (_digest(f"sitegen-bin-{i}", 4) % (BINS // 2)) + 1 for i in range(BINS))
+
+
+@dataclass(frozen=True)
+class StoryDoc:
+    """What clustering needs to know of one article."""
+
+    doc_id: str  # stable id (the article's source path)
+    date: datetime  # timezone-aware
+    lang: str
+    title: str
+    text: str  # plain text body
+    source: str  # source name ('' if unknown)
+    word_count: int
+
+
+@dataclass(frozen=True)
+class StoryOptions:
+    window_hours: float = 72.0  # members of one story lie at most this far apart
+    threshold: float = 0.3  # estimated Jaccard of 3-shingle sets that makes two texts one story
+    cross_language: bool = False
+    primary: Literal["earliest", "longest"] = "earliest"
+    containment: float = 0.85  # ... or this share of the shorter text's shingles in the longer
+    min_shingles: int = 8  # texts with fewer shingles are never linked by text
+    boilerplate_share: float = 0.2  # shingles in more than this share of a source's documents
+    boilerplate_min_docs: int = 5  # ... and in at least this many are dropped as boilerplate
+    cross_threshold: float = 0.5  # weighted share of the smaller name set found in the other
+    min_shared_names: int = 3  # cross-language pairs share at least this many names
+
+    def __post_init__(self) -> None:
+        if self.window_hours < 0:
+            raise ValueError("window_hours must not be negative")
+        for name in ("threshold", "containment", "boilerplate_share", "cross_threshold"):
+            if not 0.0 < getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must be in (0, 1]")
+
+
+@dataclass(frozen=True)
+class Story:
+    """Articles about one story: `primary` is shown in lists and feeds, the others linked."""
+
+    story_id: str  # from the earliest member's doc_id: stable while that member stays
+    primary: str
+    members: tuple[str, ...]  # primary first, then by date, then by doc_id
+
+
+@dataclass(frozen=True)
+class _Sketch:
+    signature: array[int]  # BINS b-bit minimum hashes
+    size: int  # shingles hashed (after boilerplate)
+
+
+class _Vocabulary(dict[str, int]):
+    """Whitespace-separated chunk -> blake2b id of its folded word characters (0: none).
+
+    'Straße,' and 'STRASSE' share an id; local to one call, so each chunk is hashed once.
+    """
+
+    def __missing__(self, chunk: str) -> int:
+        word = "".join(_WORD.findall(fold(chunk)))
+        value = self[chunk] = (_digest(word, 4) >> 2 or 1) if word else 0
+        return value
+
+
+def cluster_stories(
+    docs: Sequence[StoryDoc], options: StoryOptions = StoryOptions()
+) -> tuple[Story, ...]:
+    """Stories of two or more documents, ordered by their earliest member's date and id.
+
+    An added document changes only the story it joins, unless it tips a shingle of its source
+    over the boilerplate share or (cross_language) changes how rare a name is.
+    """
+    ordered = sorted(docs, key=lambda d: d.doc_id)
+    _check(ordered)
+    times = [d.date.timestamp() for d in ordered]
+    window = options.window_hours * 3600.0
+    sketches, found = _read(ordered, options)
+    links = _text_links(sketches, ordered, times, window, options)
+    if options.cross_language:
+        links += _name_links(found, ordered, times, window, options)
+    groups = sorted(_merge(links, times, window), key=lambda g: min((times[i], i) for i in g))
+    return tuple(_story(group, ordered, times, options) for group in groups)
+
+
+def _check(docs: Sequence[StoryDoc]) -> None:
+    for before, after in pairwise(docs):
+        if before.doc_id == after.doc_id:
+            raise ValueError(f"duplicate doc_id: {after.doc_id}")
+    for doc in docs:
+        if doc.date.utcoffset() is None:
+            raise ValueError(f"{doc.doc_id}: date has no timezone")
+
+
+# --- text: shingles, boilerplate, sketches ---------------------------------------------------
+
+
+def fold(text: str) -> str:
+    """Casefolded, with diacritics removed: 'Über Straße' -> 'uber strasse'."""
+    text = text.casefold()
+    if text.isascii():
+        return text
+    return _MARKS.sub("", unicodedata.normalize("NFKD", text))
+
+
+def _shingles(chunks: list[str], vocabulary: _Vocabulary) -> list[int]:
+    """Hashes of the word 3-shingles (repeats kept); a 1-2 word text is one shingle."""
+    ids = list(filter(None, map(vocabulary.__getitem__, chunks)))
+    if len(ids) < 3:
+        return [hash(tuple(ids)) & _HASH_MASK] if ids else []
+    # CPython hashes a tuple of ints without per-process randomization: deterministic.
+    return list(map(_HASH_MASK.__and__, map(hash, zip(ids, ids[1:], ids[2:], strict=False))))
+
+
+def _read(
+    docs: Sequence[StoryDoc], options: StoryOptions
+) -> tuple[list[_Sketch | None], list[set[str]]]:
+    """Each text's sketch (None: too little text) with its source's boilerplate dropped, and
+    its names if languages are to be bridged: one split of each text serves both.
+    """
+    vocabulary, chunk_names = _Vocabulary(), _ChunkNames()
+    out: list[_Sketch | None] = [None] * len(docs)
+    found: list[set[str]] = [set() for _ in docs]
+    by_source: defaultdict[str, list[int]] = defaultdict(list)
+    for i, doc in enumerate(docs):
+        by_source[doc.source].append(i)
+    for members in by_source.values():
+        shingles = []
+        for i in members:
+            chunks = docs[i].text.split()
+            shingles.append(_shingles(chunks, vocabulary))
+            if options.cross_language:
+                found[i] = _names(chunks, chunk_names)
+        boilerplate = _boilerplate([docs[i].doc_id for i in members], shingles, options)
+        for i, hashes in zip(members, shingles, strict=True):
+            if boilerplate:
+                hashes = list(filterfalse(boilerplate.__contains__, hashes))
+            if hashes and len(hashes) >= options.min_shingles:
+                out[i] = _Sketch(_signature(hashes), len(hashes))
+    return out, found
+
+
+def _boilerplate(
+    doc_ids: Sequence[str], shingles: Sequence[list[int]], options: StoryOptions
+) -> frozenset[int]:
+    """Shingles in more than `boilerplate_share` of these documents and in enough of them.
+
+    Candidates are the shingles found in SAMPLE_FLOOR of SAMPLE_DOCS documents (chosen by a hash
+    of their id, so the sample barely moves as documents come and go); their counts are exact.
+    """
+    share = math.floor(options.boilerplate_share * len(doc_ids)) + 1
+    need = max(options.boilerplate_min_docs, share)
+    if len(doc_ids) < need:
+        return frozenset()
+    rank = sorted(range(len(doc_ids)), key=lambda i: (_digest(doc_ids[i], 8), doc_ids[i]))
+    seen: list[set[int]] = [set() for _ in range(SAMPLE_FLOOR)]  # seen[k]: in k+1 or more
+    for i in rank[:SAMPLE_DOCS]:
+        hashes = set(shingles[i])
+        for k in range(SAMPLE_FLOOR - 1, 0, -1):
+            seen[k] |= seen[k - 1] & hashes
+        seen[0] |= hashes
+    counts = Counter[int]()
+    for found in shingles:
+        counts.update(seen[-1].intersection(found))
+    return frozenset(h for h, n in counts.items() if n >= need)
+
+
+def _signature(hashes: Iterable[int]) -> array[int]:
+    """One-permutation MinHash: the top bits of a shingle hash pick its bin, keep the least.
+
+    An empty bin borrows from the first filled bin on its probe cycle (densification).
+    """
+    descending = sorted(hashes, reverse=True)
+    least = dict(zip(map(operator.rshift, descending, repeat(VALUE_BITS)), descending, strict=True))
+    values = list(map(least.get, range(BINS), repeat(0)))
+    for i in _ALL_BINS.difference(least):
+        j = (i + _STEPS[i]) % BINS
+        while j not in least:
+            j = (j + _STEPS[i]) % BINS
+        values[i] = least[j]
+    return array("I", values)
+
+
+# --- candidate pairs and verification --------------------------------------------------------
+
+
+def _text_links(
+    sketches: Sequence[_Sketch | None],
+    docs: Sequence[StoryDoc],
+    times: Sequence[float],
+    window: float,
+    options: StoryOptions,
+) -> list[_Link]:
+    langs = [_lang(d.lang) for d in docs]
+    links = []
+    for a, b in _band_pairs(sketches, langs, times, window):  # _merge orders the links
+        sa, sb = sketches[a], sketches[b]
+        assert sa is not None and sb is not None
+        score = _text_score(sa, sb, options)
+        if score is not None:
+            links.append((score, a, b))
+    return links
+
+
+def _band_pairs(
+    sketches: Sequence[_Sketch | None],
+    langs: Sequence[str],
+    times: Sequence[float],
+    window: float,
+) -> set[tuple[int, int]]:
+    """Pairs of one language agreeing on both bins of a band and within the window."""
+    by_time = sorted((i for i, s in enumerate(sketches) if s is not None), key=times.__getitem__)
+    bands = {i: memoryview(s.signature).cast("B").cast("Q") for i in by_time if (s := sketches[i])}
+    pairs: set[tuple[int, int]] = set()
+    for start in range(0, BINS // 2, BAND_GROUP):  # a group at a time: a quarter of the memory
+        salts = _BAND_SALTS[start : start + BAND_GROUP]
+        keyed = ((i, langs[i], list(map(operator.xor, bands[i][start:], salts))) for i in by_time)
+        for bucket in _buckets(keyed):
+            pairs.update(_window_pairs(bucket, times, window))
+    return pairs
+
+
+def _buckets(keyed: Iterable[tuple[int, str, list[int]]]) -> Iterable[list[int]]:
+    """Documents (in the given order) sharing a key, per language, for keys shared at all.
+
+    Each key remembers its first document; only keys seen twice get a bucket, so the common
+    case (no collision) stays in C.
+    """
+    first: defaultdict[str, dict[int, int]] = defaultdict(dict)
+    buckets: defaultdict[tuple[str, int], list[int]] = defaultdict(list)
+    for i, lang, keys in keyed:
+        owners = list(map(first[lang].setdefault, keys, repeat(i)))
+        if owners.count(i) == len(keys):
+            continue
+        for key, owner in zip(keys, owners, strict=True):
+            if owner != i:
+                bucket = buckets[lang, key]
+                bucket.extend((owner, i) if not bucket else (i,))
+    return buckets.values()
+
+
+def _window_pairs(
+    by_time: Sequence[int], times: Sequence[float], window: float
+) -> Iterator[tuple[int, int]]:
+    """(lower, higher) index pairs of time-ordered documents at most `window` apart."""
+    for n, a in enumerate(by_time):
+        for b in by_time[n + 1 : n + 1 + MAX_BUCKET_PAIRS]:
+            if times[b] - times[a] > window:
+                break
+            yield (a, b) if a < b else (b, a)
+
+
+def _text_score(a: _Sketch, b: _Sketch, options: StoryOptions) -> float | None:
+    """Estimated Jaccard (the share of bins that agree) when the texts are one story, else None."""
+    same: int = sum(map(operator.eq, a.signature.tolist(), b.signature.tolist()))
+    jaccard = same / BINS
+    if jaccard >= options.threshold:
+        return jaccard
+    small = min(a.size, b.size)
+    # |A ∩ B| = J (|A| + |B|) / (1 + J): the shorter text's share found in the longer.
+    contained = jaccard * (a.size + b.size) / ((1.0 + jaccard) * small)
+    return jaccard if contained >= options.containment else None
+
+
+def _lang(tag: str) -> str:
+    return tag.split("-", 1)[0].split("_", 1)[0].casefold()
+
+
+# --- cross-language: shared names ------------------------------------------------------------
+
+
+def names(text: str) -> set[str]:
+    """Tokens likely to survive translation: names, acronyms and numbers of 2+ digits, folded.
+
+    Mixed case ("DeepSeek") and acronyms ("NATO") count anywhere, a capitalized word only
+    inside a sentence. Numbers lose their separators ("1.000" = "1,000").
+    """
+    return _names(text.split(), _ChunkNames())
+
+
+class _ChunkNames(dict[tuple[str, str], frozenset[str]]):
+    """(last character of the chunk before, chunk) -> the names in it; local to one call."""
+
+    def __missing__(self, key: tuple[str, str]) -> frozenset[str]:
+        before, chunk = key
+        initial = before in _SENTENCE_END  # '' (the text's first chunk) too
+        found = set()
+        for n, word in enumerate(_NAME.findall(chunk)):
+            anywhere = not word[1:].islower()  # 'DeepSeek', 'NATO'; 'Trump' not as a first word
+            if len(word) > 1 and not word.islower() and (anywhere or not (initial and n == 0)):
+                found.add(fold(word))
+        numbers = (m.replace(".", "").replace(",", "") for m in _NUMBER.findall(chunk))
+        value = self[key] = frozenset(found.union(n for n in numbers if len(n) > 1))
+        return value
+
+
+def _names(chunks: list[str], cache: _ChunkNames) -> set[str]:
+    found: set[str] = set()
+    for k in compress(range(len(chunks)), map(operator.not_, map(str.islower, chunks))):
+        # chunks[k] is capitalized, numeric or punctuation; its names depend on the chunk before
+        found |= cache[chunks[k - 1][-1:] if k else "", chunks[k]]
+    return found
+
+
+def _title_names(title: str) -> set[str]:
+    """Every token of a title that is not all lower case (titles capitalize their words)."""
+    return {fold(w) for w in filterfalse(str.islower, _WORD.findall(title))}
+
+
+def _name_links(
+    sets: Sequence[set[str]],
+    docs: Sequence[StoryDoc],
+    times: Sequence[float],
+    window: float,
+    options: StoryOptions,
+) -> list[_Link]:
+    df = Counter[str]()
+    for found in sets:
+        df.update(found)
+    weight = {n: math.log(1.0 + len(docs) / c) for n, c in df.items()}
+    langs = [_lang(d.lang) for d in docs]
+    links = []
+    for a, b in _name_pairs(sets, df, langs, times, window):
+        shared = sets[a] & sets[b]
+        titles = _title_names(docs[a].title) & _title_names(docs[b].title)
+        if len(shared) < options.min_shared_names or len(titles) < MIN_TITLE_NAMES:
+            continue
+        # fsum is exact: the order of a set of strings (it varies by process) cannot matter
+        total = min(math.fsum(map(weight.__getitem__, found)) for found in (sets[a], sets[b]))
+        score = math.fsum(map(weight.__getitem__, shared)) / total
+        if score >= options.cross_threshold:
+            links.append((score, a, b))
+    return links
+
+
+def _name_pairs(
+    sets: Sequence[set[str]],
+    df: Counter[str],
+    langs: Sequence[str],
+    times: Sequence[float],
+    window: float,
+) -> set[tuple[int, int]]:
+    """Pairs in different languages, within the window, sharing an uncommon name."""
+    postings: defaultdict[str, list[int]] = defaultdict(list)
+    for i in sorted(range(len(sets)), key=times.__getitem__):
+        for name in sets[i]:
+            if df[name] <= MAX_NAME_DOCS:
+                postings[name].append(i)
+    pairs: set[tuple[int, int]] = set()
+    for posting in postings.values():
+        if len(posting) > 1:
+            found = _window_pairs(posting, times, window)
+            pairs.update(p for p in found if langs[p[0]] != langs[p[1]])
+    return pairs
+
+
+# --- merging and naming ----------------------------------------------------------------------
+
+
+def _merge(links: Sequence[_Link], times: Sequence[float], window: float) -> list[list[int]]:
+    """Union-find over links, strongest first; no merge makes a group span beyond the window."""
+    parent = list(range(len(times)))
+    first, last = list(times), list(times)
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for _, a, b in sorted(links, key=lambda k: (-k[0], k[1], k[2])):
+        ra, rb = root(a), root(b)
+        if ra == rb or max(last[ra], last[rb]) - min(first[ra], first[rb]) > window:
+            continue
+        keep, gone = min(ra, rb), max(ra, rb)
+        parent[gone] = keep
+        first[keep], last[keep] = min(first[ra], first[rb]), max(last[ra], last[rb])
+    groups: defaultdict[int, list[int]] = defaultdict(list)
+    for i in range(len(times)):
+        groups[root(i)].append(i)
+    return [g for g in groups.values() if len(g) > 1]
+
+
+def _story(
+    group: Sequence[int], docs: Sequence[StoryDoc], times: Sequence[float], options: StoryOptions
+) -> Story:
+    by_date = sorted(group, key=lambda i: (times[i], i))  # indices follow doc_id order
+    primary = by_date[0]
+    if options.primary == "longest":
+        primary = min(by_date, key=lambda i: (-docs[i].word_count, times[i], i))
+    members = [primary, *(i for i in by_date if i != primary)]
+    ids = tuple(docs[i].doc_id for i in members)
+    return Story(story_id(docs[by_date[0]].doc_id), ids[0], ids)
+
+
+def story_id(earliest_doc_id: str) -> str:
+    """'story-' and 12 hex digits of the earliest member's doc_id."""
+    return "story-" + blake2b(earliest_doc_id.encode(), digest_size=6).hexdigest()
