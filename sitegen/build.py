@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sitegen.cache import CACHE_DIR, BuildIndex, Cache, state_key
+from sitegen.cache import CACHE_DIR, BuildIndex, Cache, forget_all, state_key
 from sitegen.config import config_fingerprint, load_config, override_base_url
 from sitegen.load import load_content, scan
 from sitegen.model import Article, Config, InputError, Problem
@@ -151,7 +151,7 @@ def _build_locked(
     mark = time.perf_counter()
     notices = []
     now = options.now or datetime.now(UTC)
-    store = Cache(site_dir)
+    store = Cache(site_dir, output)
     key = state_key(config_fingerprint(config))
     index, notice = store.load_index(key) if options.use_cache else (None, None)
     if notice:
@@ -206,6 +206,7 @@ def _build_locked(
         options.drafts,
         options.future,
         known_related=index.related if index else None,
+        known_stories=index.stories if index else None,
     )
     theme = resolve_theme(site_dir, config.theme)
     assets = collect_assets(site_dir, theme)
@@ -229,6 +230,7 @@ def _build_locked(
         _valid_until(loaded.articles.values(), now, options.future),
         loaded.files,
         related=(site.related_key, site.related),
+        stories=(site.stories_key, tuple(site.stories.values())),
         published=len(site.articles),
     )
     files, rendered = _render(routes, producer, index, new_index, output, jobs, log)
@@ -365,4 +367,4 @@ def _produce_in_worker(route: Route) -> Files:
 
 def clean(site_dir: Path) -> list[str]:
     """Forget the build cache; the next build renders and writes everything."""
-    return ["removed build cache"] if Cache(site_dir.resolve()).forget() else []
+    return ["removed build cache"] if forget_all(site_dir.resolve()) else []

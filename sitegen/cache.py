@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from sitegen import __version__
-from sitegen.model import Article, Body
+from sitegen.model import Article, Body, Story
 
 CACHE_DIR = ".sitegen-cache"
 FORMAT = 2
@@ -38,6 +38,7 @@ class BuildIndex:
     routes: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)  # fp, outputs
     manifest: dict[str, str] = field(default_factory=dict)  # output file -> hash of its bytes
     related: tuple[str, Mapping[str, tuple[str, ...]]] | None = None  # key, related lists
+    stories: tuple[str, tuple[Story, ...]] | None = None  # key, stories
     published: int = 0  # articles on the site
 
 
@@ -46,10 +47,12 @@ def state_key(config_fingerprint: str) -> str:
 
 
 class Cache:
-    """The cache folder of one site. Every read tolerates a missing, corrupt or foreign file."""
+    """The cache of one site and output folder (a preview and a build keep apart). Every read
+    tolerates a missing, corrupt or foreign file."""
 
-    def __init__(self, site_dir: Path) -> None:
-        self.folder = site_dir / CACHE_DIR
+    def __init__(self, site_dir: Path, output: Path) -> None:
+        tag = hashlib.blake2b(str(output).encode("utf-8"), digest_size=6).hexdigest()
+        self.folder = site_dir / CACHE_DIR / f"build-{tag}"
 
     def _load(self, name: str) -> Any:
         path = self.folder / name
@@ -98,14 +101,6 @@ class Cache:
         if articles is not None:
             self._save("articles.pickle", dict(articles))
         self._save("index.pickle", index)
-
-    def forget(self) -> bool:
-        """Drop the index, so the next build renders and writes everything."""
-        path = self.folder / "index.pickle"
-        if path.exists():
-            path.unlink()
-            return True
-        return False
 
     def body_store(
         self, fresh: Mapping[str, Body], kept: set[str], reparse: Callable[[str], Body]
@@ -179,3 +174,12 @@ class BodyStore(Mapping[str, Body]):
         except Exception:
             loaded = None
         return loaded if isinstance(loaded, dict) else {}
+
+
+def forget_all(site_dir: Path) -> int:
+    """Drop every build index of the site, so the next builds render and write everything."""
+    dropped = 0
+    for path in (site_dir / CACHE_DIR).glob("build-*/index.pickle"):
+        path.unlink()
+        dropped += 1
+    return dropped

@@ -62,6 +62,17 @@ def _parser() -> argparse.ArgumentParser:
     new_cmd.add_argument("path", type=Path)
     _add_output_flags(new_cmd)
 
+    serve_cmd = commands.add_parser("serve", help="preview with live reload on 127.0.0.1")
+    serve_cmd.add_argument("--site", type=Path, default=Path("."))
+    serve_cmd.add_argument(
+        "--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)"
+    )
+    serve_cmd.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve_cmd.add_argument("--open", action="store_true", help="open the site in a browser")
+    serve_cmd.add_argument("--drafts", action="store_true", help="include drafts")
+    serve_cmd.add_argument("--future", action="store_true", help="include future-dated articles")
+    _add_output_flags(serve_cmd)
+
     deploy_cmd = commands.add_parser("deploy", help="publish the built site, sending what changed")
     deploy_cmd.add_argument("target", nargs="?", help="target name (default: deploy.default)")
     deploy_cmd.add_argument("--site", type=Path, default=Path("."))
@@ -135,6 +146,16 @@ def _confirm(question: str) -> bool:
     return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
 
 
+def _run_serve(args: argparse.Namespace, console: Console) -> int:
+    from sitegen.serve import ServeOptions, serve
+
+    if not 0 <= args.port <= 65535:
+        console.error("sitegen serve: --port must be between 0 and 65535")
+        return EXIT_USAGE
+    options = ServeOptions(args.site, args.host, args.port, args.open, args.drafts, args.future)
+    return serve(options, log=console.info)
+
+
 def _run_import(args: argparse.Namespace, console: Console) -> int:
     from sitegen.importer import ImportOptions, run_import  # on demand: pulls in trafilatura
 
@@ -202,6 +223,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             for line in create_site(args.path):
                 console.info(line)
             return EXIT_OK
+        if args.command == "serve":
+            return _run_serve(args, console)
         if args.command == "import":
             return _run_import(args, console)
         if args.command == "deploy":

@@ -11,7 +11,15 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sitegen.model import Config, FeedsConfig, InputError, OfflineConfig, Problem, TopicConfig
+from sitegen.model import (
+    Config,
+    FeedsConfig,
+    InputError,
+    OfflineConfig,
+    Problem,
+    StoriesConfig,
+    TopicConfig,
+)
 from sitegen.slug import slugify
 from sitegen.yamlio import YamlError, key_lines, load_yaml
 
@@ -144,6 +152,7 @@ SITE_OPTIONS: dict[str, Option] = {
     "topics": Option("The site's sections: slug -> {title, description}.", _mapping),
     "feeds": Option("Feed settings: formats, limit, full_content, taxonomies.", _mapping),
     "offline": Option("Offline reading: {enabled: true, articles: 20}.", _mapping),
+    "stories": Option("One entry per story reported by several sources.", _mapping),
     "related_count": Option("Related articles shown under an article.", _positive_int),
     "summary_length": Option("Characters of the automatic summary.", _positive_int),
     "words_per_minute": Option("Reading speed used for reading time.", _positive_int),
@@ -161,6 +170,33 @@ TOPIC_OPTIONS: dict[str, Option] = {
 OFFLINE_OPTIONS: dict[str, Option] = {
     "enabled": Option("Register a service worker for offline reading.", _boolean),
     "articles": Option("Newest articles kept for offline reading.", _positive_int),
+}
+
+
+def _fraction(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1:
+        raise Invalid("expected a number above 0 and at most 1")
+    return float(value)
+
+
+def _hours(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise Invalid("expected a number of hours, 0 or more")
+    return float(value)
+
+
+def _primary(value: Any) -> str:
+    if value not in ("earliest", "longest"):
+        raise Invalid("expected earliest or longest")
+    return str(value)
+
+
+STORY_OPTIONS: dict[str, Option] = {
+    "enabled": Option("Group reports of one story into one entry.", _boolean),
+    "window_hours": Option("Reports of one story lie at most this far apart.", _hours),
+    "threshold": Option("Text similarity (0-1] that makes two reports one story.", _fraction),
+    "cross_language": Option("Link reports in different languages by names.", _boolean),
+    "primary": Option("Which report lists show: earliest or longest.", _primary),
 }
 
 FEED_OPTIONS: dict[str, Option] = {
@@ -203,18 +239,22 @@ def parse_config(text: str, site_dir: Path, name: str = CONFIG_FILE) -> Config:
             collector.add((), f"{required}: required")
     topics = _topics(collector, raw.get("topics"))
     feeds = _feeds(collector, raw.get("feeds"))
-    offline = raw.get("offline")
-    offline_values = (
-        collector.convert(("offline",), offline, OFFLINE_OPTIONS)
-        if isinstance(offline, dict)
-        else {}
-    )
+    offline = OfflineConfig(**_section(collector, raw, "offline", OFFLINE_OPTIONS))
+    stories = StoriesConfig(**_section(collector, raw, "stories", STORY_OPTIONS))
     if collector.problems:  # in the order of the file's lines, as a reader fixes them
         raise InputError(sorted(collector.problems, key=lambda p: p.line or 0))
     values.update(
-        topics=topics, feeds=feeds, offline=OfflineConfig(**offline_values), site_dir=str(site_dir)
+        topics=topics, feeds=feeds, offline=offline, stories=stories, site_dir=str(site_dir)
     )
     return Config(**values)
+
+
+def _section(
+    collector: _Collector, raw: Mapping[str, Any], key: str, options: Mapping[str, Option]
+) -> dict[str, Any]:
+    """The checked values of one nested mapping of site.yaml (empty when it is absent)."""
+    section = raw.get(key)
+    return collector.convert((key,), section, options) if isinstance(section, dict) else {}
 
 
 class _Collector:

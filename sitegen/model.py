@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -66,6 +66,17 @@ class OfflineConfig:
 
 
 @dataclass(frozen=True)
+class StoriesConfig:
+    """Reports of one story from several sources shown as one entry (see sitegen.stories)."""
+
+    enabled: bool = True
+    window_hours: float = 72.0
+    threshold: float = 0.3
+    cross_language: bool = False
+    primary: Literal["earliest", "longest"] = "earliest"
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything site.yaml says, validated, with defaults filled in."""
 
@@ -83,6 +94,7 @@ class Config:
     topics: tuple[TopicConfig, ...] = ()
     feeds: FeedsConfig = field(default_factory=FeedsConfig)
     offline: OfflineConfig = field(default_factory=OfflineConfig)
+    stories: StoriesConfig = field(default_factory=StoriesConfig)
     related_count: int = 5
     summary_length: int = 240
     words_per_minute: int = 220
@@ -171,6 +183,15 @@ class Term:
 
 
 @dataclass(frozen=True)
+class Story:
+    """Articles about one story: `primary` is shown in lists and feeds, the others linked."""
+
+    story_id: str  # from the earliest member's id: stable while that member stays
+    primary: str
+    members: tuple[str, ...]  # primary first, then by date, then by id
+
+
+@dataclass(frozen=True)
 class Site:
     """The whole site as plain data: published articles newest first, and taxonomies."""
 
@@ -183,6 +204,36 @@ class Site:
     built_at: datetime
     bodies: Mapping[str, Body]  # article id -> body; may load lazily
     related_key: str = ""  # changes whenever `related` may change
+    stories: Mapping[str, Story] = field(default_factory=dict)  # story id -> story
+    story_of: Mapping[str, str] = field(default_factory=dict)  # article id -> story id
+    stories_key: str = ""  # changes whenever `stories` may change
+
+    def collapse(self, ids: Sequence[str]) -> tuple[str, ...]:
+        """One entry per story: its primary where the list holds it, else its first member."""
+        if not self.story_of:
+            return tuple(ids)
+        present = set(ids)
+        shown: list[str] = []
+        done: set[str] = set()
+        for article_id in ids:
+            story_id = self.story_of.get(article_id)
+            if story_id is None:
+                shown.append(article_id)
+                continue
+            if story_id in done:
+                continue
+            primary = self.stories[story_id].primary
+            if primary in present and primary != article_id:
+                continue  # the primary comes later in the list and stands for the story there
+            shown.append(article_id)
+            done.add(story_id)
+        return tuple(shown)
+
+    def other_reports(self, article_id: str) -> tuple[str, ...]:
+        story_id = self.story_of.get(article_id)
+        if story_id is None:
+            return ()
+        return tuple(m for m in self.stories[story_id].members if m != article_id)
 
     def article(self, article_id: str) -> Article:
         return self._by_id[article_id]

@@ -10,16 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from sitegen.model import InputError, Problem
+from sitegen.slug import RESERVED_NAMES
 
 STAGING_SUFFIX = ".sitegen-staging"
-WINDOWS_RESERVED = {
-    "con",
-    "prn",
-    "aux",
-    "nul",
-    *(f"com{i}" for i in range(10)),
-    *(f"lpt{i}" for i in range(10)),
-}
+WINDOWS_RESERVED = RESERVED_NAMES
 
 
 def file_hash(data: bytes) -> str:

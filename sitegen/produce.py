@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -83,14 +84,16 @@ class Producer:
         return self._page(route, view.title, article=view, description=view.summary, lang=view.lang)
 
     def _home(self, route: Route) -> Files:
-        paginator = self.views.paginator("", self.site.articles_ids, int(route.args[0]))
+        ids = self.site.collapse(self.site.articles_ids)
+        paginator = self.views.paginator("", ids, int(route.args[0]))
         return self._page(route, self.site.config.title, paginator=paginator)
 
     def _term(self, route: Route) -> Files:
         kind, slug, _, _, number = route.args
         term = next(t for t in self.site.terms(_kind(kind)) if t.slug == slug)
         view = self.views.term(term)
-        paginator = self.views.paginator(f"{kind}/{slug}/", term.article_ids, int(number))
+        ids = self.site.collapse(term.article_ids)
+        paginator = self.views.paginator(f"{kind}/{slug}/", ids, int(number))
         return self._page(
             route,
             view.name,
@@ -127,7 +130,7 @@ class Producer:
             else None
         )
         config = self.site.config
-        ids = term.article_ids if term else self.site.articles_ids
+        ids = self.site.collapse(term.article_ids if term else self.site.articles_ids)
         info = feeds.FeedInfo(
             title=f"{config.title}: {term.name}" if term else config.title,
             subtitle=term.description if term and term.description else config.description,
@@ -155,13 +158,27 @@ class Producer:
             published=article.date,
             updated=article.last_modified,
             summary=article.summary,
-            content_html=self.site.bodies[article_id].html,
+            content_html=self.site.bodies[article_id].html + self._also_reported(article_id),
             author=article.author,
             tags=tuple(self.tag_names[t.slug] for t in article.tags),
             lang=article.lang,
             source_name=article.source_name,
             source_url=article.source_url,
         )
+
+    def _also_reported(self, article_id: str) -> str:
+        """A closing line naming the other sources of the story, for feed readers."""
+        others = [self.site.article(o) for o in self.site.other_reports(article_id)]
+        if not others:
+            return ""
+        german = self.site.article(article_id).lang.startswith("de")
+        links = ", ".join(
+            f'<a href="{html.escape(self.views.permalink(self.site.urls[o.source]))}">'
+            f"{html.escape(o.source_name or o.title)}</a>"
+            for o in others
+        )
+        label = "Auch berichtet von" if german else "Also reported by"
+        return f'\n<p class="also">{label}: {links}</p>'
 
     def _opml(self, route: Route) -> Files:
         config = self.site.config

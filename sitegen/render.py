@@ -120,12 +120,12 @@ class Renderer:
         sources: dict[str, str] = {}
         refs: dict[str, set[str]] = {}
         for name in self.env.list_templates(extensions=["html", "xml", "txt"]):
-            source = self._source(name)
+            assert self.env.loader is not None
+            source, filename, _ = self.env.loader.get_source(self.env, name)
             sources[name] = source
             try:
-                refs[name] = {
-                    r for r in meta.find_referenced_templates(self.env.parse(source)) if r
-                }
+                parsed = self.env.parse(source, name, filename)
+                refs[name] = {r for r in meta.find_referenced_templates(parsed) if r}
             except jinja2.TemplateSyntaxError as error:
                 raise InputError([template_problem(error, self.theme)]) from None
         result = {}
@@ -139,10 +139,6 @@ class Renderer:
             joined = "\0".join(f"{n}\0{sources[n]}" for n in sorted(closure))
             result[name] = hashlib.blake2b(joined.encode(), digest_size=12).hexdigest()
         return result
-
-    def _source(self, name: str) -> str:
-        assert self.env.loader is not None
-        return self.env.loader.get_source(self.env, name)[0]
 
     def render(self, template: str, context: Mapping[str, Any]) -> str:
         try:

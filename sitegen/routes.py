@@ -76,6 +76,10 @@ def card_fingerprints(site: Site) -> dict[str, str]:
             a.dateline,
             [names[("tags", t.slug)] for t in a.tags],
             [t.slug for t in a.topics],
+            [
+                (site.urls[o], site.article(o).source_name, site.article(o).title)
+                for o in site.other_reports(a.source)
+            ],
         )
         for a in site.articles
     }
@@ -86,7 +90,7 @@ def plan_routes(site: Site, fp: Fingerprints, assets: Mapping[str, str]) -> list
     return [
         *_asset_routes(assets),
         *_article_routes(site, fp),
-        *_list_routes(site, fp, "home", "", site.articles_ids, ()),
+        *_list_routes(site, fp, "home", "", site.collapse(site.articles_ids), ()),
         *(route for kind in ("tags", "topics") for route in _taxonomy_routes(site, fp, kind)),
         *_feed_routes(site, fp),
         *_single_routes(site, fp),
@@ -160,7 +164,7 @@ def _taxonomy_routes(site: Site, fp: Fingerprints, kind: TaxonomyKind) -> Iterat
             fp,
             "term",
             f"{kind}/{term.slug}/",
-            term.article_ids,
+            site.collapse(term.article_ids),
             (kind, term.slug, term.name, term.description),
         )
 
@@ -176,7 +180,7 @@ def feed_scopes(site: Site) -> Iterator[tuple[str, Term | None]]:
 def _feed_routes(site: Site, fp: Fingerprints) -> Iterator[Route]:
     feeds = site.config.feeds
     for folder, term in feed_scopes(site):
-        ids = term.article_ids if term else site.articles_ids
+        ids = site.collapse(term.article_ids if term else site.articles_ids)
         entries = [(site.article(i).content_hash, fp.cards[i]) for i in ids[: feeds.limit]]
         scope = (term.kind, term.slug) if term else ()
         name = term.name if term else ""

@@ -9,7 +9,18 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sitegen.model import Article, Body, Config, InputError, Problem, Site, TaxonomyKind, Term
+from sitegen.model import (
+    Article,
+    Body,
+    Config,
+    InputError,
+    Problem,
+    Site,
+    Story,
+    TaxonomyKind,
+    Term,
+)
+from sitegen.stories import StoryDoc, StoryOptions, cluster_stories
 
 # First path segments the site itself uses; an article permalink may not start with one.
 RESERVED_SEGMENTS = frozenset(
@@ -67,11 +78,13 @@ def build_site(
     include_drafts: bool = False,
     include_future: bool = False,
     known_related: tuple[str, Mapping[str, tuple[str, ...]]] | None = None,
+    known_stories: tuple[str, tuple[Story, ...]] | None = None,
 ) -> Site:
     """Pure: the published articles newest first, their URLs, tags, topics and related lists.
 
     `known_related` is a previous build's (related_key, related): reused when the order and
-    tags of the articles are what they were, since that is all related lists depend on.
+    tags of the articles are what they were, since that is all related lists depend on;
+    `known_stories` likewise (stories_key, stories), reused when no article changed.
     """
     published = sorted(
         (a for a in articles if is_published(a, now, include_drafts, include_future)),
@@ -84,6 +97,11 @@ def build_site(
         related = known_related[1]
     else:
         related = _related(published, config.related_count)
+    stories_key = _stories_key(published, config)
+    if known_stories is not None and known_stories[0] == stories_key:
+        stories = known_stories[1]
+    else:
+        stories = _stories(published, bodies, config)
     return Site(
         config=config,
         articles=tuple(published),
@@ -92,6 +110,9 @@ def build_site(
         topics=_terms("topics", published, config),
         related=related,
         related_key=key,
+        stories={s.story_id: s for s in stories},
+        story_of={m: s.story_id for s in stories for m in s.members},
+        stories_key=stories_key,
         built_at=now,
         bodies=bodies,
     )
@@ -176,3 +197,37 @@ def _related(articles: Sequence[Article], count: int) -> dict[str, tuple[str, ..
         ranked = sorted(scores, key=lambda o: (-scores[o], abs(position[o] - me), o))
         related[article.source] = tuple(ranked[:count])
     return related
+
+
+def _stories_key(articles: Sequence[Article], config: Config) -> str:
+    if not config.stories.enabled:
+        return "off"
+    parts = [config.stories, *((a.source, a.content_hash, a.date, a.lang) for a in articles)]
+    return hashlib.blake2b(repr(parts).encode("utf-8"), digest_size=16).hexdigest()
+
+
+def _stories(
+    articles: Sequence[Article], bodies: Mapping[str, Body], config: Config
+) -> tuple[Story, ...]:
+    """Reports of one story from several sources (needs every body: cached by the caller)."""
+    settings = config.stories
+    if not settings.enabled or len(articles) < 2:
+        return ()
+    docs = [
+        StoryDoc(
+            a.source, a.date, a.lang, a.title, _text(bodies, a), a.source_name, a.word_count
+        )
+        for a in articles
+    ]
+    options = StoryOptions(
+        window_hours=settings.window_hours,
+        threshold=settings.threshold,
+        cross_language=settings.cross_language,
+        primary=settings.primary,
+    )
+    return cluster_stories(docs, options)
+
+
+def _text(bodies: Mapping[str, Body], article: Article) -> str:
+    body = bodies.get(article.source)
+    return body.text if body is not None else article.summary

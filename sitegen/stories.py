@@ -23,6 +23,8 @@ from hashlib import blake2b
 from itertools import compress, filterfalse, pairwise, repeat
 from typing import Literal
 
+from sitegen.model import Story
+
 BINS = 128  # one-permutation MinHash bins (a power of two)
 VALUE_BITS = 22  # bits of a shingle hash compared inside its bin (b-bit MinHash)
 SAMPLE_DOCS = 64  # documents per source sampled to find boilerplate candidates ...
@@ -84,15 +86,6 @@ class StoryOptions:
         for name in ("threshold", "containment", "boilerplate_share", "cross_threshold"):
             if not 0.0 < getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be in (0, 1]")
-
-
-@dataclass(frozen=True)
-class Story:
-    """Articles about one story: `primary` is shown in lists and feeds, the others linked."""
-
-    story_id: str  # from the earliest member's doc_id: stable while that member stays
-    primary: str
-    members: tuple[str, ...]  # primary first, then by date, then by doc_id
 
 
 @dataclass(frozen=True)

@@ -70,6 +70,7 @@ class ArticleView:
     tags: tuple[TermView, ...]
     topics: tuple[TermView, ...]
     extra: Mapping[str, Any]
+    also: tuple[Link, ...] = ()  # other reports of the same story: source name, URL
     content: Markup = field(default_factory=Markup)
     headings: tuple[Link, ...] = ()
     previous: Link | None = None
@@ -216,6 +217,17 @@ class ViewBuilder:
             tags=tuple(self.term(self._terms[("tags", t.slug)]) for t in article.tags),
             topics=tuple(self.term(self._terms[("topics", t.slug)]) for t in article.topics),
             extra=article.extra,
+            also=self.also(article.source),
+        )
+
+    def also(self, article_id: str) -> tuple[Link, ...]:
+        """The other reports of this article's story, named by their source (or title)."""
+        return tuple(
+            Link(
+                self.site.article(o).source_name or self.site.article(o).title,
+                self.url(self.site.urls[o]),
+            )
+            for o in self.site.other_reports(article_id)
         )
 
     def cards(self, ids: Sequence[str]) -> tuple[ArticleView, ...]:

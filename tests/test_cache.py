@@ -62,7 +62,7 @@ def test_damaged_cache_still_builds_the_right_site(
         for path in cache.rglob("*.pickle"):
             path.write_bytes(path.read_bytes()[:20])
     else:
-        for path in (cache / "bodies").glob("*.pickle"):
+        for path in cache.rglob("bodies/*.pickle"):
             path.unlink()
     write_article(site, "a3.md", "Article 3 edited", "2026-03-01T08:00:00Z", "New body 3.")
     report = run(site)
@@ -74,7 +74,7 @@ def test_bodies_lost_from_the_cache_are_parsed_again(
     site: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     run(site)
-    for path in (site / CACHE_DIR / "bodies").glob("*.pickle"):
+    for path in (site / CACHE_DIR).rglob("bodies/*.pickle"):
         path.unlink()
     write_article(site, "a5.md", "Article 5", "2026-05-01T08:00:00Z", "Body 5, edited.")
     run(site)  # the feeds show every body: the missing ones must be read from content/ again
