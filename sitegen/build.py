@@ -3,87 +3,22 @@
 from __future__ import annotations
 
 import fcntl
-import multiprocessing
-import os
+import hashlib
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sitegen.cache import CACHE_DIR, BuildIndex, Cache, forget_all, state_key
 from sitegen.config import config_fingerprint, load_config, override_base_url
-from sitegen.load import load_content, scan
-from sitegen.model import Article, Config, InputError, Problem
-from sitegen.output import (
-    check_output_dir,
-    file_hash,
-    replace_all,
-    safe_relative,
-    update_in_place,
-)
-from sitegen.produce import OFFLINE_FILE, Asset, Files, Producer, offline_manifest
-from sitegen.render import Renderer, Theme, resolve_theme
-from sitegen.routes import Fingerprints, Route, card_fingerprints, digest, plan_routes
-from sitegen.site import build_site
+from sitegen.load import scan
+from sitegen.model import Config, InputError, Problem
+from sitegen.output import check_output_dir
+from sitegen.report import BuildOptions, BuildReport, Log, Timer
+from sitegen.theme import resolve_theme
 
 SITE_STATIC_DIR = "static"
-FINGERPRINTED = (".css", ".js")
-PARALLEL_RENDER_THRESHOLD = 400
-
-Log = Callable[[str], None]
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    site_dir: Path
-    output: Path | None = None
-    drafts: bool = False
-    future: bool = False
-    base_url: str | None = None
-    use_cache: bool = True
-    jobs: int | None = None
-    now: datetime | None = None  # None: the clock; tests pass a fixed moment
-
-
-@dataclass(frozen=True)
-class BuildReport:
-    output: Path
-    articles: int
-    parsed: int
-    routes: int
-    rendered: tuple[str, ...]  # route keys rendered this time
-    written: int
-    deleted: int
-    files: int
-    seconds: float
-    notices: tuple[str, ...] = ()
-    stages: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def skipped(self) -> int:
-        return self.routes - len(self.rendered)
-
-
-def collect_assets(site_dir: Path, theme: Theme) -> dict[str, Asset]:
-    """Theme static files (css/js renamed by content hash) under static/, theme root files
-    (such as a service worker, which must sit at the root) at the root, then the site's own."""
-    assets: dict[str, Asset] = {}
-    static_dirs = theme.static_dirs
-    for folder in reversed(static_dirs):  # the most specific theme wins
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            name = path.relative_to(folder).as_posix()
-            data_hash = file_hash(path.read_bytes())
-            output = f"static/{name}"
-            if path.suffix in FINGERPRINTED:
-                output = f"static/{name[: -len(path.suffix)]}.{data_hash[:10]}{path.suffix}"
-            assets[name] = Asset(path, output, data_hash)
-    for folder in [*reversed(theme.root_dirs), site_dir / SITE_STATIC_DIR]:
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            name = path.relative_to(folder).as_posix()
-            assets["/" + name] = Asset(path, name, file_hash(path.read_bytes()))
-    return assets
 
 
 @contextmanager
@@ -134,14 +69,8 @@ def _inputs_digest(site_dir: Path, config: Config, options: BuildOptions) -> str
         for p in sorted(folder.rglob("*"))
         if (st := p.stat()).st_mode & 0o100000
     ]
-    return digest(stats, options.drafts, options.future, config.base_url)
-
-
-def _valid_until(articles: Iterable[Article], now: datetime, future: bool) -> datetime | None:
-    """The next moment the clock alone changes the site: an article falls due or expires."""
-    moments = [a.date for a in articles if not future and a.date > now]
-    moments += [a.expires for a in articles if a.expires is not None and a.expires > now]
-    return min(moments, default=None)
+    parts = repr((stats, options.drafts, options.future, config.base_url)).encode("utf-8")
+    return hashlib.blake2b(parts, digest_size=12).hexdigest()
 
 
 def _build_locked(
@@ -194,175 +123,23 @@ def _build_locked(
             tuple(notices),
             stages,
         )
-    jobs = options.jobs or os.cpu_count() or 1
-    loaded = load_content(config, site_dir, found, index, store, jobs)
-    stages["parse"] = time.perf_counter() - mark
-    mark = time.perf_counter()
-    site = build_site(
+    # Rendering pulls in Jinja2, Babel, the feed and search writers: a build that finds
+    # nothing changed must not pay for importing them.
+    from sitegen.pipeline import rebuild
+
+    return rebuild(
+        options,
         config,
-        loaded.articles.values(),
-        loaded.bodies,
-        now,
-        options.drafts,
-        options.future,
-        known_related=index.related if index else None,
-        known_stories=index.stories if index else None,
-    )
-    theme = resolve_theme(site_dir, config.theme)
-    assets = collect_assets(site_dir, theme)
-    renderer = Renderer(theme, _template_globals(config, assets))
-    fingerprints = Fingerprints(
-        config=digest(config_fingerprint(config), options.drafts, options.future),
-        templates=renderer.template_fingerprints(),
-        assets=digest(sorted((n, a.output) for n, a in assets.items())),
-        cards=card_fingerprints(site),
-        chrome=digest([(t.slug, t.name) for t in site.topics]),
-    )
-    asset_routes = {a.output: a.content_hash for a in assets.values()}
-    routes = plan_routes(site, fingerprints, asset_routes)
-    stages["plan"] = time.perf_counter() - mark
-    mark = time.perf_counter()
-    producer = Producer(site, renderer, assets, store.folder if options.use_cache else None)
-    new_index = BuildIndex(
-        key,
-        str(output),
+        site_dir,
+        output,
+        store,
+        index,
+        found,
         inputs,
-        _valid_until(loaded.articles.values(), now, options.future),
-        loaded.files,
-        related=(site.related_key, site.related),
-        stories=(site.stories_key, tuple(site.stories.values())),
-        published=len(site.articles),
+        now,
+        log,
+        Timer(started, stages, mark, notices),
     )
-    files, rendered = _render(routes, producer, index, new_index, output, jobs, log)
-    if config.offline.enabled:
-        offline = offline_manifest(site, new_index.manifest)
-        files[OFFLINE_FILE] = offline
-        new_index.manifest[OFFLINE_FILE] = file_hash(offline)
-    stages["render"] = time.perf_counter() - mark
-    mark = time.perf_counter()
-    old_manifest = index.manifest if index else {}
-    changed = {
-        path: data
-        for path, data in files.items()
-        if old_manifest.get(path) != new_index.manifest[path]
-    }
-    stale = sorted(set(old_manifest) - set(new_index.manifest))
-    if not old_manifest:
-        commit = replace_all(output, files)
-    else:
-        # A crash while files move in leaves an index without outputs: the next build
-        # then writes everything again instead of trusting a half-updated folder.
-        store.save(BuildIndex(key, str(output), files=loaded.files), loaded.articles, loaded.bodies)
-        commit = update_in_place(output, changed, stale)
-    store.save(
-        new_index,
-        loaded.articles if not old_manifest else None,
-        loaded.bodies if not old_manifest else None,
-    )
-    stages["write"] = time.perf_counter() - mark
-    return BuildReport(
-        output=output,
-        articles=len(site.articles),
-        parsed=loaded.parsed,
-        routes=len(routes),
-        rendered=tuple(rendered),
-        written=commit.written,
-        deleted=commit.deleted,
-        files=len(new_index.manifest),
-        seconds=time.perf_counter() - started,
-        notices=tuple(notices),
-        stages=stages,
-    )
-
-
-def _template_globals(config: Config, assets: dict[str, Asset]) -> dict[str, object]:
-    def url(path: str = "") -> str:
-        return config.base_path + path.lstrip("/")
-
-    def asset(name: str) -> str:
-        found = assets.get(name)
-        if found is None:
-            raise ValueError(f"no theme asset named {name!r}")
-        return config.base_path + found.output
-
-    return {"url": url, "asset": asset}
-
-
-def _render(
-    routes: Sequence[Route],
-    producer: Producer,
-    index: BuildIndex | None,
-    new_index: BuildIndex,
-    output: Path,
-    jobs: int,
-    log: Log,
-) -> tuple[dict[str, bytes], list[str]]:
-    """Produce every route whose fingerprint changed; carry the others over from the last build."""
-    previous = index.routes if index else {}
-    manifest = index.manifest if index else {}
-    todo = [
-        route for route in routes if not _reusable(previous.get(route.key), route, manifest, output)
-    ]
-    if todo:
-        log(f"rendering {len(todo)} of {len(routes)} routes")
-    produced = dict(zip((r.key for r in todo), _produce_all(producer, todo, jobs), strict=True))
-    files: dict[str, bytes] = {}
-    owner: dict[str, str] = {}
-    for route in routes:
-        if route.key in produced:
-            outputs = tuple(path for path, _ in produced[route.key])
-            for path, data in produced[route.key]:
-                safe_relative(path)
-                files[path] = data
-                new_index.manifest[path] = file_hash(data)
-        else:
-            outputs = previous[route.key][1]
-            for path in outputs:
-                new_index.manifest[path] = manifest[path]
-        for path in outputs:
-            if owner.setdefault(path, route.key) != route.key:
-                clash = f"writes {path}, which {owner[path]} writes too"
-                raise InputError([Problem(route.key, None, None, clash)])
-        new_index.routes[route.key] = (route.fingerprint, outputs)
-    return files, [r.key for r in todo]
-
-
-def _reusable(
-    before: tuple[str, tuple[str, ...]] | None,
-    route: Route,
-    manifest: dict[str, str],
-    output: Path,
-) -> bool:
-    return (
-        before is not None
-        and before[0] == route.fingerprint
-        and all(path in manifest and (output / path).is_file() for path in before[1])
-    )
-
-
-def _produce_all(producer: Producer, routes: Sequence[Route], jobs: int) -> list[Files]:
-    """Render routes, in forked worker processes when there are many (cold builds)."""
-    if (
-        jobs <= 1
-        or len(routes) < PARALLEL_RENDER_THRESHOLD
-        or "fork" not in (multiprocessing.get_all_start_methods())
-    ):
-        return [producer.produce(route) for route in routes]
-    context = multiprocessing.get_context("fork")
-    with context.Pool(jobs, initializer=_set_worker_producer, initargs=(producer,)) as pool:
-        return pool.map(_produce_in_worker, routes, chunksize=32)
-
-
-# Set once in each forked worker by its initializer; the parent never touches it.
-_worker_producer: list[Producer] = []
-
-
-def _set_worker_producer(producer: Producer) -> None:
-    _worker_producer.append(producer)
-
-
-def _produce_in_worker(route: Route) -> Files:
-    return _worker_producer[0].produce(route)
 
 
 def clean(site_dir: Path) -> list[str]:

@@ -1,4 +1,4 @@
-"""The theme chain and its Jinja2 environment: find templates, fingerprint them, render them."""
+"""The Jinja2 environment over a theme chain: fingerprint templates, render them."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import hashlib
 import sys
 import traceback
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,90 +14,9 @@ from jinja2 import meta
 from jinja2.sandbox import SandboxedEnvironment
 
 from sitegen.model import InputError, Problem
-from sitegen.yamlio import YamlError, load_yaml
+from sitegen.theme import Theme, builtin_themes_dir, resolve_theme
 
-THEME_FILE = "theme.yaml"
-MAX_THEME_DEPTH = 5
-
-
-def builtin_themes_dir() -> Path:
-    """Themes shipped with sitegen: inside the installed package, or the source checkout's."""
-    packaged = Path(__file__).resolve().parent / "themes"
-    return packaged if packaged.is_dir() else Path(__file__).resolve().parent.parent / "themes"
-
-
-@dataclass(frozen=True)
-class Theme:
-    """A theme and the themes it extends, most specific first."""
-
-    name: str
-    dirs: tuple[Path, ...]
-
-    @property
-    def template_dirs(self) -> list[str]:
-        return [str(d / "templates") for d in self.dirs if (d / "templates").is_dir()]
-
-    @property
-    def static_dirs(self) -> list[Path]:
-        return [d / "static" for d in self.dirs if (d / "static").is_dir()]
-
-    @property
-    def root_dirs(self) -> list[Path]:
-        """Files copied to the site root unchanged, e.g. a service worker, whose scope is the
-        folder it is served from."""
-        return [d / "root" for d in self.dirs if (d / "root").is_dir()]
-
-
-def _theme_dir(site_dir: Path, name: str) -> Path | None:
-    for root in (site_dir / "themes", builtin_themes_dir()):
-        candidate = root / name
-        if candidate.is_dir():
-            return candidate
-    return None
-
-
-def resolve_theme(site_dir: Path, name: str) -> Theme:
-    """Follow `extends:` in theme.yaml from the site's theme down to its root theme."""
-    dirs: list[Path] = []
-    current: str | None = name
-    while current is not None:
-        folder = _theme_dir(site_dir, current)
-        where = f"themes/{current}/{THEME_FILE}" if dirs else "site.yaml"
-        if folder is None:
-            raise InputError(
-                [
-                    Problem(
-                        where,
-                        None,
-                        "theme" if not dirs else "extends",
-                        f"theme {current!r} not found in themes/ or in sitegen",
-                    )
-                ]
-            )
-        if folder in dirs or len(dirs) >= MAX_THEME_DEPTH:
-            raise InputError(
-                [Problem(where, None, "extends", "themes extend each other in a loop")]
-            )
-        dirs.append(folder)
-        current = _parent_theme(folder, current)
-    return Theme(name, tuple(dirs))
-
-
-def _parent_theme(folder: Path, name: str) -> str | None:
-    settings = folder / THEME_FILE
-    if not settings.is_file():
-        return None
-    where = f"themes/{name}/{THEME_FILE}"
-    try:
-        data = load_yaml(settings.read_text(encoding="utf-8"))
-    except (YamlError, OSError, UnicodeDecodeError) as error:
-        line = error.line if isinstance(error, YamlError) else None
-        raise InputError([Problem(where, line, None, str(error))]) from None
-    parent = data.get("extends") if isinstance(data, dict) else None
-    if parent is not None and not isinstance(parent, str):
-        raise InputError([Problem(where, None, "extends", "expected a theme name")])
-    return parent
-
+__all__ = ["Renderer", "Theme", "builtin_themes_dir", "resolve_theme", "template_problem"]
 
 class Renderer:
     """A sandboxed, autoescaping Jinja2 environment over one theme chain."""
@@ -121,7 +39,11 @@ class Renderer:
         refs: dict[str, set[str]] = {}
         for name in self.env.list_templates(extensions=["html", "xml", "txt"]):
             assert self.env.loader is not None
-            source, filename, _ = self.env.loader.get_source(self.env, name)
+            try:
+                source, filename, _ = self.env.loader.get_source(self.env, name)
+            except (OSError, UnicodeDecodeError) as error:
+                where = self._path_of(name)
+                raise InputError([Problem(where, None, None, f"cannot read: {error}")]) from None
             sources[name] = source
             try:
                 parsed = self.env.parse(source, name, filename)
@@ -140,12 +62,26 @@ class Renderer:
             result[name] = hashlib.blake2b(joined.encode(), digest_size=12).hexdigest()
         return result
 
+    def _path_of(self, name: str) -> str:
+        """Where the chain finds template `name`, for a message, relative to the site folder."""
+        for folder in self.theme.template_dirs:
+            if (Path(folder) / name).is_file():
+                return _relative(str(Path(folder) / name), self.theme)
+        return name
+
     def render(self, template: str, context: Mapping[str, Any]) -> str:
         try:
             return self.env.get_template(template).render(context)
         except jinja2.TemplateSyntaxError as error:
             raise InputError([template_problem(error, self.theme)]) from None
-        except (jinja2.TemplateError, ValueError, TypeError, LookupError, ArithmeticError) as error:
+        except (
+            jinja2.TemplateError,
+            ValueError,
+            TypeError,
+            LookupError,
+            ArithmeticError,
+            RecursionError,  # a template that includes itself or a macro without an end
+        ) as error:
             # A theme is code: whatever it trips over is reported at its template line.
             raise InputError([_runtime_problem(error, template, self.theme)]) from None
 

@@ -18,9 +18,28 @@ PACKAGE = Path(__file__).resolve().parent.parent / "sitegen"
 LAYERS: list[tuple[str, frozenset[str]]] = [
     ("cli", frozenset({"cli", "__main__"})),
     # The commands; load (content/ -> Articles through the cache) and scaffold serve them.
-    ("commands", frozenset({"build", "serve", "deploy", "importer", "load", "scaffold"})),
+    # pipeline: the build past its cache check; report: BuildOptions and BuildReport.
+    (
+        "commands",
+        frozenset(
+            {
+                "build",
+                "pipeline",
+                "report",
+                "check",
+                "serve",
+                "deploy",
+                "importer",
+                "load",
+                "scaffold",
+            }
+        ),
+    ),
     ("produce", frozenset({"produce"})),
-    ("outputs", frozenset({"routes", "render", "views", "feeds", "search", "output", "cache"})),
+    (
+        "outputs",
+        frozenset({"routes", "render", "theme", "views", "feeds", "search", "output", "cache"}),
+    ),
     # stories: pure grouping of articles into stories, used while assembling a site.
     ("site", frozenset({"site", "stories"})),
     ("parse", frozenset({"content", "markdown", "config"})),
