@@ -1,6 +1,6 @@
-"""Benchmark the search index: build time and memory, files, and per-query bytes, requests and
-time to first result in headless Chromium (cold, later in the same page, warm cache, and 4G with
-a 4x CPU slowdown).
+"""Benchmark the search index: build time and memory (fresh, and with a memo after edits), files,
+and per-query bytes, requests and time to first result in headless Chromium (cold, later in the
+same page, warm cache, and 4G with a 4x CPU slowdown).
 
     python benchmarks/search_bench.py [--articles 10000] [--seed 1] [--tail 0.25] [--no-browser]
 
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import hashlib
 import http.server
 import importlib.util
 import random
@@ -42,7 +43,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sitegen.search import SearchDoc, build_search_index, tokenize  # noqa: E402
+from sitegen.search import SearchDoc, SearchMemo, build_search_index, tokenize  # noqa: E402
 from sitegen.search.index import order as number_docs  # noqa: E402
 from sitegen.search.index import postings  # noqa: E402
 
@@ -152,11 +153,53 @@ def measure_build(docs: list[SearchDoc]) -> BuildFigures:
         files = build_search_index(docs)
         runs.append(time.perf_counter() - t0)
     tracemalloc.start()
-    build_search_index(docs)
+    build_search_index(docs, workers=1)  # traced in this process
     peak = tracemalloc.get_traced_memory()[1] / 1e6
     tracemalloc.stop()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return BuildFigures(min(runs), peak, rss, files)
+
+
+def _lazy(doc: SearchDoc) -> SearchDoc:
+    """As `sitegen build` gives documents: the text by a function, a hash as its version."""
+    text = str(doc.text)
+    version = hashlib.sha256(text.encode()).hexdigest()[:16]
+    return replace(doc, text=lambda: text, version=version)
+
+
+def measure_memo(docs: list[SearchDoc], files: dict[str, bytes]) -> dict[str, float]:
+    """Seconds to load a memo, build and save it: cold, then after each edit (best of 3)."""
+    newest = max(docs, key=lambda d: d.date)
+    n = len(docs) // 2
+    edits = {
+        "append a sentence": replace(docs[n], text=str(docs[n].text) + " Nachtrag: ergänzt."),
+        "edit a title": replace(docs[n], title=docs[n].title + " (aktualisiert)"),
+        "move a date by a year": replace(docs[n], date=docs[n].date - timedelta(days=365)),
+    }
+    lazy = [_lazy(d) for d in docs]
+    out: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        base, work = Path(tmp) / "base", Path(tmp) / "work"
+        t0 = time.perf_counter()
+        memo = SearchMemo.load(base)
+        assert build_search_index(lazy, memo) == files
+        memo.save()
+        out["cold, with a memo"] = time.perf_counter() - t0
+        cases = [(name, [*lazy[:n], _lazy(doc), *lazy[n + 1 :]]) for name, doc in edits.items()]
+        added = replace(docs[n], doc_id="new.md", url="new/", date=newest.date + timedelta(hours=1))
+        cases.append(("add the newest", [*lazy, _lazy(added)]))
+        for name, edited in cases:
+            runs = []
+            for _ in range(3):
+                shutil.rmtree(work, ignore_errors=True)
+                shutil.copytree(base, work)
+                t0 = time.perf_counter()
+                memo = SearchMemo.load(work)
+                build_search_index(edited, memo)
+                memo.save()
+                runs.append(time.perf_counter() - t0)
+            out[name] = min(runs)
+    return out
 
 
 def changed(before: dict[str, bytes], after: dict[str, bytes]) -> int:
@@ -420,7 +463,9 @@ def measure_queries(
 # --- report ----------------------------------------------------------------------------------
 
 
-def print_build(docs: list[SearchDoc], figures: BuildFigures, edits: dict[str, int]) -> None:
+def print_build(
+    docs: list[SearchDoc], figures: BuildFigures, edits: dict[str, int], memo: dict[str, float]
+) -> None:
     files = figures.files
     shards = sorted(len(v) for k, v in files.items() if k.startswith("t/"))
     chunks = sorted(len(v) for k, v in files.items() if k.startswith("d/"))
@@ -441,6 +486,10 @@ def print_build(docs: list[SearchDoc], figures: BuildFigures, edits: dict[str, i
         f"{len(files['index.bin']) / 1e3:.1f}"
     )
     print("files rewritten: " + ", ".join(f"{k} {v}" for k, v in edits.items()))
+    print(
+        "with a memo (load, build, save): "
+        + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in memo.items())
+    )
 
 
 def print_queries(rows: list[tuple[str, str, list[Shot]]]) -> None:
@@ -473,7 +522,9 @@ def main(argv: list[str] | None = None) -> int:
     docs = make_docs(args.articles, args.seed, args.tail)
     print(f"corpus generated in {time.perf_counter() - t0:.0f} s")
     figures = measure_build(docs)
-    print_build(docs, figures, measure_edits(docs, figures.files))
+    print_build(
+        docs, figures, measure_edits(docs, figures.files), measure_memo(docs, figures.files)
+    )
     if args.no_browser:
         return 0
     queries = pick_queries(docs)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
 from sitegen import __version__, feeds, search
+from sitegen.config import config_fingerprint
 from sitegen.model import Site, TaxonomyKind
 from sitegen.render import Renderer
 from sitegen.routes import FEED_FILES, Route, feed_scopes
@@ -226,22 +227,35 @@ class Producer:
 
     def _search_index(self, route: Route) -> Files:
         topic_names = {t.slug: t.name for t in self.site.topics}
+        bodies = self.site.bodies
+        urls = self.site.urls
+
+        def text_of(source: str) -> Callable[[], str]:
+            return lambda: bodies[source].text  # read only if the search memo lacks the article
+
         docs = [
             search.SearchDoc(
                 doc_id=a.source,
-                url=self.site.urls[a.source],
+                url=urls[a.source],
                 title=a.title,
                 lang=a.lang,
                 date=a.date,
                 summary=a.summary,
-                text=self.site.bodies[a.source].text,
-                tags=tuple(t.name for t in a.tags),
-                topics=tuple(topic_names.get(t.slug, t.name) for t in a.topics),
+                text=text_of(a.source),
+                tags=tuple([t.name for t in a.tags]),
+                topics=tuple([topic_names.get(t.slug, t.name) for t in a.topics]),
                 source=a.source_name,
+                version=a.content_hash,
             )
             for a in self.site.articles
         ]
-        files = search.build_search_index(docs)
+        memo = None
+        if self.cache_dir is not None:
+            salt = f"{__version__}/{config_fingerprint(self.site.config)}"
+            memo = search.SearchMemo.load(self.cache_dir, salt)
+        files = search.build_search_index(docs, memo)
+        if memo is not None:
+            memo.save()  # best effort: a memo that cannot be written costs time, not bytes
         return [(route.path + name, data) for name, data in sorted(files.items())]
 
 

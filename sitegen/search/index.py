@@ -6,18 +6,33 @@ Files, relative to the output's search/ folder (all deflated with zlib):
     d/<n>.bin      metadata chunks: K documents each (URL, title, day, facets, excerpt)
 Documents are numbered oldest first, so sorting by date is sorting by number, and a new
 article, being the newest, only appends: it touches the last chunk and the shards of its keys.
+
+Builds are incremental with a SearchMemo (memo.py): a document's impacts are worked out (its
+text read) only when it changed, postings are kept per tile of documents (tiles.py) and joined
+again only for the keys an edit touches, and only files whose bytes change are packed again.
 """
 
 from __future__ import annotations
 
+import bisect
+import gc
+import hashlib
+import itertools
 import json
 import math
+import multiprocessing
+import os
+from array import array
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, replace
 from datetime import date, datetime
+from operator import attrgetter
 
 from sitegen.search.encode import (
+    FORMAT,
     IMPACT_BITS,
     IMPACT_MAX,
     Entry,
@@ -29,9 +44,10 @@ from sitegen.search.encode import (
     split_shards,
     utf16_order,
 )
+from sitegen.search.memo import DocMemo, Lists, SearchMemo, ShardMemo, Tile, digest
 from sitegen.search.text import STEMMERS, KeyMap, fold, language, tokenize
+from sitegen.search.tiles import Pieces, build_pieces, join, joined, patch_pieces, tile_starts
 
-FORMAT = 1
 ROOT = "index.bin"
 K1 = 1.2
 B = 0.75
@@ -41,6 +57,7 @@ RECORD_TAGS = 4
 MIN_SHARD_BYTES = 4096
 EPOCH = date(1970, 1, 1)
 FACETS = {"topic": "t", "tag": "g", "source": "s", "lang": "l"}
+PARALLEL_MISSES = 2000  # documents to work out before two processes pay for themselves
 
 
 @dataclass(frozen=True)
@@ -53,10 +70,19 @@ class SearchDoc:
     lang: str  # 'de', 'en'; others are not stemmed
     date: datetime  # tz-aware
     summary: str  # plain text
-    text: str  # plain text body
+    text: str | Callable[[], str]  # plain text body, or a function that gives it (see version)
     tags: tuple[str, ...]
     topics: tuple[str, ...]  # topic display names
     source: str  # source name, may be ''
+    # With text given as a function, what identifies that text (e.g. a hash of the source file):
+    # a memo then reuses the document's work without calling the function. Without it, such
+    # a document is worked out again on every build.
+    version: str = ""
+
+
+def body_text(doc: SearchDoc) -> str:
+    """The document's plain text body (calling the function it was given as, if so)."""
+    return doc.text if isinstance(doc.text, str) else doc.text()
 
 
 def facet_key(kind: str, value: str) -> str:
@@ -71,11 +97,15 @@ def day_number(moment: datetime) -> int:
 
 def order(docs: Sequence[SearchDoc]) -> list[SearchDoc]:
     """Documents oldest first (by local date, then instant, then id): their numbers."""
-    ids = Counter(d.doc_id for d in docs)
-    twice = sorted(i for i, n in ids.items() if n > 1)
-    if twice:
-        raise ValueError(f"search: duplicate doc_id {twice[0]!r}")
-    return sorted(docs, key=lambda d: (d.date.date(), d.date.timestamp(), d.doc_id))
+    if len({d.doc_id for d in docs}) != len(docs):
+        ids = Counter(d.doc_id for d in docs)
+        raise ValueError(f"search: duplicate doc_id {min(i for i, n in ids.items() if n > 1)!r}")
+    return sorted(docs, key=_order_key)
+
+
+def _order_key(doc: SearchDoc) -> tuple[date, float, str]:
+    moment = doc.date
+    return moment.date(), moment.timestamp(), doc.doc_id
 
 
 def file_budget(n_docs: int) -> int:
@@ -105,7 +135,7 @@ def _facets(doc: SearchDoc) -> set[str]:
 
 def impacts(doc: SearchDoc, keymap: KeyMap) -> dict[str, int]:
     """Key -> impact for one document: body frequency plus title and tag bonuses; facets 0."""
-    tf = keymap.count(tokenize(doc.summary + "\n" + doc.text))
+    tf = keymap.count(tokenize(doc.summary + "\n" + body_text(doc)))
     levels = _body_levels(max(tf.values(), default=0), sum(tf.values()))
     out = dict(zip(tf.keys(), map(levels.__getitem__, tf.values()), strict=True))
     for key in keymap.keys_of(tokenize(doc.title)):
@@ -129,7 +159,7 @@ def postings(ordered: Sequence[SearchDoc]) -> list[Entry]:
 
 
 def _excerpt(doc: SearchDoc) -> str:
-    text = " ".join((doc.summary or doc.text).split())
+    text = " ".join((doc.summary or body_text(doc)).split())
     if len(text) <= EXCERPT_CHARS:
         return text
     cut = text.rfind(" ", 0, EXCERPT_CHARS)
@@ -178,13 +208,17 @@ def plan_shards(entries: Sequence[Entry], budget: int) -> list[list[Entry]]:
 
 
 def _counts(values: Iterable[str]) -> list[list[object]]:
-    counts = Counter(v for v in values if v)
+    counts = Counter(values)
+    counts.pop("", None)
     return [[name, counts[name]] for name in sorted(counts)]
 
 
 def root_file(ordered: Sequence[SearchDoc], k: int, shards: Sequence[Sequence[Entry]]) -> bytes:
     """index.bin: what the browser needs before its first query."""
     days = [day_number(d.date) for d in ordered[::k]]
+    langs: Counter[str] = Counter()
+    for lang, count in Counter(map(attrgetter("lang"), ordered)).items():
+        langs[language(lang)] += count
     return pack(
         _json(
             {
@@ -192,10 +226,10 @@ def root_file(ordered: Sequence[SearchDoc], k: int, shards: Sequence[Sequence[En
                 "n": len(ordered),
                 "k": k,
                 "bits": IMPACT_BITS,
-                "stem": sorted({language(d.lang) for d in ordered} & STEMMERS.keys()),
-                "langs": _counts(language(d.lang) for d in ordered),
-                "sources": _counts(d.source for d in ordered),
-                "topics": _counts(t for d in ordered for t in d.topics),
+                "stem": sorted(langs.keys() & STEMMERS.keys()),
+                "langs": _counts(langs.elements()),
+                "sources": _counts(map(attrgetter("source"), ordered)),
+                "topics": _counts([t for d in ordered for t in d.topics]),
                 "bounds": [""] + [s[0].key for s in shards[1:]],
                 "days": [b - a for a, b in zip([0, *days], days, strict=False)],
                 "end": day_number(ordered[-1].date) if ordered else 0,
@@ -204,9 +238,31 @@ def root_file(ordered: Sequence[SearchDoc], k: int, shards: Sequence[Sequence[En
     )
 
 
-def build_search_index(docs: Sequence[SearchDoc]) -> dict[str, bytes]:
-    """Files of the index, keyed by path relative to the output's 'search/' folder."""
-    ordered = order(docs)
+def build_search_index(
+    docs: Sequence[SearchDoc], memo: SearchMemo | None = None, workers: int | None = None
+) -> dict[str, bytes]:
+    """Files of the index, keyed by path relative to the output's 'search/' folder.
+
+    With a memo (see SearchMemo) the build works out only documents it does not know (only
+    their text is read), re-weighs only the tiles around them, joins only the postings lists
+    they change and packs only files whose bytes change; the memo then describes this build.
+    The bytes are the same with or without one. `workers`: processes to work out many new
+    documents with, when building with a memo (default 2, where fork is available; 1: none).
+    """
+    enabled = gc.isenabled()
+    gc.disable()  # it makes no cycles, and a collection would walk the caller's whole heap
+    try:
+        if memo is None:
+            return _fresh(order(docs))
+        return _Build(order(docs), memo, workers).files()
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _fresh(ordered: Sequence[SearchDoc]) -> dict[str, bytes]:
+    """The index made directly, postings document by document: the fastest way without a memo
+    (and a second way to the same bytes, which the tests compare)."""
     k = chunk_size(len(ordered))
     chunks = chunk_files(ordered, k)
     shards = plan_shards(postings(ordered), file_budget(len(ordered)) - len(chunks) - 1)
@@ -217,3 +273,313 @@ def build_search_index(docs: Sequence[SearchDoc]) -> dict[str, bytes]:
     files.update(chunks)
     files[ROOT] = root_file(ordered, k, shards)
     return files
+
+
+def _meta(doc: SearchDoc) -> str:
+    """Everything the index takes from a document, as one string: equal iff that is."""
+    if isinstance(doc.text, str):
+        text = "t" + hashlib.sha256(doc.text.encode("utf-8", "surrogatepass")).hexdigest()
+    elif doc.version:
+        text = "v" + doc.version
+    else:
+        text = "?" + os.urandom(16).hex()  # the text is unknown: never equal to a memoized one
+    parts = [doc.doc_id, doc.url, doc.title, doc.lang, doc.date.isoformat(), doc.summary]
+    parts += [doc.source, str(len(doc.tags)), *doc.tags, str(len(doc.topics)), *doc.topics, text]
+    joined = "\x00".join(parts)
+    if joined.count("\x00") == len(parts) - 1:
+        return "p\x00" + joined  # its parts, and so its end, can be read back: unambiguous
+    return "l" + ",".join(map(str, map(len, parts))) + "\x00" + joined  # a field holds NUL
+
+
+def _metas(metas: Sequence[str]) -> bytes:
+    """A digest of some documents' metas (which, NUL-separated, can be read back)."""
+    return digest("\x00".join(metas))
+
+
+def _record_json(doc: SearchDoc) -> str:
+    return json.dumps(_record(doc), ensure_ascii=False, separators=(",", ":"))
+
+
+Made = tuple[Tile, dict[str, DocMemo]]  # a tile, and the work of its documents by id
+Row = list[DocMemo | None]  # the memoized work of a tile's documents, None where there is none
+
+
+class _Build:
+    """One build of the index, reusing what a memo of the last one still knows."""
+
+    def __init__(self, ordered: list[SearchDoc], memo: SearchMemo, workers: int | None) -> None:
+        self.ordered = ordered
+        self.memo = memo
+        self.workers = workers
+        self.metas = [_meta(d) for d in ordered]
+        cuts = [*tile_starts([d.doc_id for d in ordered]), len(ordered)]
+        self.spans = list(itertools.pairwise(cuts))
+        self.keys = [_metas(self.metas[a:b]) for a, b in self.spans]
+        self.k = chunk_size(len(ordered))
+        self.made: dict[bytes, Made] = {}  # tiles the memo lacks
+        self.known: dict[int, DocMemo] = {}  # document number -> its work, where looked at
+        self.keymaps: dict[str, KeyMap] = {}
+        self.misses = 0
+        # Keys whose postings may differ from the memo's; None: no memoized postings.
+        self.touched: set[str] | None = set() if memo.postings is not None else None
+
+    def files(self) -> dict[str, bytes]:
+        self._tiles()
+        files, chunks = self._chunks()
+        postings = self._postings()
+        entries = [Entry.of(*row) for row in zip(*postings, strict=True)]
+        shards = plan_shards(entries, file_budget(len(self.ordered)) - len(files) - 1)
+        kept: dict[str, ShardMemo] = {}
+        for number, shard in enumerate(shards):
+            first = shard[0].key if shard else ""
+            kept[first] = self._old_shard(first, shard) or ShardMemo(
+                shard[-1].key if shard else "", len(shard), pack(encode_shard(shard))
+            )
+            files[shard_name(first if number else "")] = kept[first].packed
+        if len(files) != len(shards) + len(chunks):
+            raise RuntimeError("search: two shard names collide; please report this")
+        files[ROOT] = root_file(self.ordered, self.k, shards)
+        starts = {key: a for (a, _), key in zip(self.spans, self.keys, strict=True)}
+        self.memo.replace(starts, self.made, postings, kept, chunks)
+        self.memo.misses = self.misses
+        self.memo.hits = len(self.ordered) - self.misses
+        return files
+
+    def fp(self, number: int) -> bytes:
+        return digest(self.metas[number])
+
+    def _pieces(self, key: bytes) -> Pieces:
+        return self.made[key][0].pieces if key in self.made else self.memo.tile(key).pieces
+
+    # --- tiles --------------------------------------------------------------------------------
+
+    def _tiles(self) -> None:
+        """Make the tiles the memo lacks (patching the old tile at the same place where few
+        of its documents changed), and note the keys whose postings this may change."""
+        memo = self.memo
+        old_at = {a: key for key, a in memo.starts.items()}
+        new_at = {a: key for (a, _), key in zip(self.spans, self.keys, strict=True)}
+        patched: set[bytes] = set()
+        todo: list[tuple[tuple[int, int], bytes]] = []
+        for span, key in zip(self.spans, self.keys, strict=True):
+            if memo.has(key):
+                continue
+            old = old_at.get(span[0])
+            if old is not None and self._patch(span, key, old):
+                patched.add(key)
+            else:
+                todo.append((span, key))
+        made = self._work_tiles([span for span, _ in todo])
+        self.made.update(zip([key for _, key in todo], made, strict=True))
+        if self.touched is None:
+            return
+        for a in old_at.keys() | new_at.keys():
+            old, new = old_at.get(a), new_at.get(a)
+            if old == new or new in patched:
+                continue  # the same tile, or the keys its patch touched are noted already
+            if old is not None:
+                self.touched.update(memo.tile(old).pieces.keys)
+            if new is not None:
+                self.touched.update(self._pieces(new).keys)
+
+    def _patch(self, span: tuple[int, int], key: bytes, old_key: bytes) -> bool:
+        """Make tile `key` from the memo's tile `old_key` at the same place, if only a few
+        of their documents differ; False (and nothing made) otherwise."""
+        old = self.memo.tile(old_key)
+        group = self.memo.group(old_key)
+        a, b = span
+        changes: dict[int, tuple[dict[str, int], dict[str, int]]] = {}
+        members: dict[str, DocMemo] = {}
+        for local in range(max(b - a, len(old.ids))):
+            before = group.get(old.ids[local]) if local < len(old.ids) else None
+            if before is None and local < len(old.ids):
+                return False  # the work of its documents is lost
+            if a + local >= b:
+                changes[local] = (before.impacts() if before else {}, {})
+            elif before is not None and before.fp == self.fp(a + local):
+                members[self.ordered[a + local].doc_id] = before
+            else:
+                now = self._work(a + local)
+                members[self.ordered[a + local].doc_id] = now
+                changes[local] = (before.impacts() if before else {}, now.impacts())
+            if len(changes) > (b - a) // 8 + 2:
+                return False  # many: working out the tile anew costs less
+        pieces, touched = patch_pieces(old.pieces, changes)
+        self.made[key] = (Tile(tuple(d.doc_id for d in self.ordered[a:b]), pieces), members)
+        if self.touched is not None:
+            self.touched |= touched
+        return True
+
+    def _work(self, number: int) -> DocMemo:
+        """The work for one document: memoized, or worked out now (reading its text)."""
+        found = self.known.get(number)
+        if found is None:
+            doc = self.ordered[number]
+            found = self.memo.doc(doc.doc_id, self.fp(number))
+            if found is None:
+                found, _ = _work_out(doc, self.fp(number), self.keymaps)
+                self.misses += 1
+            self.known[number] = found
+        return found
+
+    def _work_tiles(self, spans: list[tuple[int, int]]) -> list[Made]:
+        """Tiles from their documents' work (memoized, or worked out: in two processes when
+        there are many)."""
+        rows: list[Row] = [
+            [
+                self.known.get(i) or self.memo.doc(self.ordered[i].doc_id, self.fp(i))
+                for i in range(a, b)
+            ]
+            for a, b in spans
+        ]
+        misses = sum(m is None for row in rows for m in row)
+        self.misses += misses
+        jobs = list(zip(spans, rows, strict=True))
+        if misses > PARALLEL_MISSES and len(jobs) > 1 and _can_fork(self.workers):
+            _JOB.append((self.ordered, self.metas, jobs))
+            try:
+                context = multiprocessing.get_context("fork")
+                processes = min(self.workers or 2, len(jobs))
+                with ProcessPoolExecutor(processes, mp_context=context) as pool:
+                    return list(pool.map(_tile_job, range(len(jobs))))
+            except (OSError, BrokenProcessPool):
+                pass  # no processes to be had: work in this one
+            finally:
+                _JOB.clear()
+        return [_tile(self.ordered, self.metas, span, row, self.keymaps) for span, row in jobs]
+
+    # --- files --------------------------------------------------------------------------------
+
+    def _chunks(self) -> tuple[dict[str, bytes], dict[bytes, bytes]]:
+        """The metadata chunks (d/<n>.bin), packed again only where a document changed."""
+        files: dict[str, bytes] = {}
+        chunks: dict[bytes, bytes] = {}
+        n = len(self.ordered)
+        records: dict[str, str] | None = None
+        for number, first in enumerate(range(0, n, self.k)):
+            last = min(first + self.k, n)
+            key = _metas(self.metas[first:last])
+            packed = self.memo.chunks.get(key)
+            if packed is None:
+                if records is None:
+                    records = {i: m.record for _, g in self.made.values() for i, m in g.items()}
+                found = [self._record(i, records) for i in range(first, last)]
+                packed = pack(("[" + ",".join(found) + "]").encode())
+            files[f"d/{number}.bin"] = chunks[key] = packed
+        return files, chunks
+
+    def _record(self, number: int, records: dict[str, str]) -> str:
+        doc = self.ordered[number]
+        found = records.get(doc.doc_id)
+        if found is not None:
+            return found
+        if not doc.summary and not isinstance(doc.text, str):  # the excerpt needs the text
+            return self._work(number).record
+        return _record_json(doc)
+
+    def _postings(self) -> Lists:
+        """Every key's postings: the memo's, joined again from the tiles where touched."""
+        old = self.memo.postings
+        touched = self.touched
+        if old is not None and touched is not None and not touched:
+            return old
+        tiles = [(a, self._pieces(key)) for (a, _), key in zip(self.spans, self.keys, strict=True)]
+        if old is None or touched is None or len(touched) > len(old.keys) // 4:
+            lists = join(tiles)
+            keys = sorted(lists, key=utf16_order)
+            done = [joined(lists[key]) for key in keys]
+            return Lists(keys, array("l", [df for df, _ in done]), [p for _, p in done])
+        lists = join(tiles, only=touched)
+        keys, dfs, plists = list(old.keys), array("l", old.dfs), list(old.lists)
+        index = {key: i for i, key in enumerate(keys)}
+        gone = set()
+        added = []
+        for key in touched:
+            at = index.get(key)
+            if key not in lists:
+                if at is not None:
+                    gone.add(at)
+            elif at is None:
+                added.append(key)
+            else:
+                dfs[at], plists[at] = joined(lists[key])
+        if gone:
+            stay = [i for i in range(len(keys)) if i not in gone]
+            keys = [keys[i] for i in stay]
+            dfs = array("l", [dfs[i] for i in stay])
+            plists = [plists[i] for i in stay]
+        for key in sorted(added, key=utf16_order):
+            at = bisect.bisect_left(keys, utf16_order(key), key=utf16_order)
+            df, found = joined(lists[key])
+            keys.insert(at, key)
+            dfs.insert(at, df)
+            plists.insert(at, found)
+        return Lists(keys, dfs, plists)
+
+    def _old_shard(self, first: str, shard: Sequence[Entry]) -> ShardMemo | None:
+        """The memo's packed shard, where this one holds just its keys and none changed."""
+        old = self.memo.shards.get(first)
+        if (
+            old is None
+            or self.touched is None
+            or old.n != len(shard)
+            or old.last != (shard[-1].key if shard else "")
+            or not self.touched.isdisjoint([e.key for e in shard])
+        ):
+            return None
+        return old
+
+
+def _work_out(
+    doc: SearchDoc, fp: bytes, keymaps: dict[str, KeyMap]
+) -> tuple[DocMemo, dict[str, int]]:
+    """Impacts and record of one document, from its text."""
+    if not isinstance(doc.text, str):
+        doc = replace(doc, text=body_text(doc))
+    lang = language(doc.lang)
+    found = impacts(doc, keymaps.get(lang) or keymaps.setdefault(lang, KeyMap(lang)))
+    joined_keys = "\n".join(found)
+    if joined_keys.count("\n") != len(found) - 1:
+        raise RuntimeError("search: an index key holds a line break; please report this")
+    return DocMemo(fp, joined_keys, bytes(found.values()), _record_json(doc)), found
+
+
+# Work for forked processes: set before the pool starts, read by its workers.
+_JOB: list[tuple[Sequence[SearchDoc], list[str], list[tuple[tuple[int, int], Row]]]] = []
+_KEYMAPS: dict[str, KeyMap] = {}
+
+
+def _can_fork(workers: int | None) -> bool:
+    return (
+        (workers is None or workers > 1)
+        and "fork" in multiprocessing.get_all_start_methods()
+        and not multiprocessing.current_process().daemon  # a pool's worker may have no children
+    )
+
+
+def _tile_job(index: int) -> Made:
+    ordered, metas, jobs = _JOB[0]
+    span, row = jobs[index]
+    return _tile(ordered, metas, span, row, _KEYMAPS)
+
+
+def _tile(
+    ordered: Sequence[SearchDoc],
+    metas: list[str],
+    span: tuple[int, int],
+    row: Row,
+    keymaps: dict[str, KeyMap],
+) -> Made:
+    """One tile: its documents' impacts (memoized, or worked out), then its pieces."""
+    levels: list[dict[str, int]] = []
+    group: dict[str, DocMemo] = {}
+    for number, memoized in zip(range(*span), row, strict=True):
+        doc = ordered[number]
+        if memoized is None:
+            memoized, found = _work_out(doc, digest(metas[number]), keymaps)
+            levels.append(found)
+        else:
+            levels.append(memoized.impacts())
+        group[doc.doc_id] = memoized
+    ids = tuple(d.doc_id for d in ordered[span[0] : span[1]])
+    return Tile(ids, build_pieces(levels)), group

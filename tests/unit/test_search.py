@@ -8,16 +8,29 @@ import unicodedata
 import zlib
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sitegen.search import SearchDoc, build_search_index, facet_key, fold, stem, term_key, tokenize
+from sitegen.search import (
+    SearchDoc,
+    SearchMemo,
+    build_search_index,
+    facet_key,
+    fold,
+    stem,
+    term_key,
+    tiles,
+    tokenize,
+)
+from sitegen.search import index as index_module
 from sitegen.search.encode import (
     Entry,
     cyrb53,
     encode_shard,
+    is_boundary,
     shard_name,
     split_shards,
     utf16_order,
@@ -311,6 +324,27 @@ def test_split_is_content_defined() -> None:
     assert len(moved) <= 3
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.text(min_size=1, max_size=6), st.integers(0, 3000)), max_size=400),
+    st.integers(1, 20000),
+)
+def test_split_cuts_where_is_boundary_says(rows: list[tuple[str, int]], target: int) -> None:
+    entries = [Entry.of(k, 1, b"x" * n) for k, n in sorted(dict(rows).items())]
+    expected: list[list[Entry]] = []
+    current: list[Entry] = []
+    filled = 0
+    for entry in entries:  # the plain reading of the rule, entry by entry
+        if current and is_boundary(current[-1], entry, filled, target):
+            expected.append(current)
+            current, filled = [], 0
+        current.append(entry)
+        filled += entry.size
+    if current or not expected:
+        expected.append(current)
+    assert split_shards(entries, target) == expected
+
+
 def test_plan_respects_the_file_budget() -> None:
     es = entries(20000)
     assert len(plan_shards(es, 10)) <= 10
@@ -370,3 +404,143 @@ def test_editing_a_title_rewrites_a_few_files() -> None:
     diff = changed(before, build_search_index(docs))
     assert f"d/{400 // int(read_root(before)['k'])}.bin" in diff  # type: ignore[call-overload]
     assert len(diff) <= 3
+
+
+# --- the memo: incremental builds give the same bytes as fresh ones --------------------------
+
+
+def _edit(docs: list[SearchDoc], rng: random.Random, serial: list[int]) -> list[SearchDoc]:
+    """One random edit of the kinds a site sees: text, title, facets, dates, new, gone."""
+    out = list(docs)
+    i = rng.randrange(len(out))
+    d = out[i]
+    kind = rng.choice(
+        [
+            "body",
+            "body",
+            "title",
+            "tags",
+            "topic",
+            "source",
+            "lang",
+            "summary",
+            "near date",
+            "far date",
+            "newest",
+            "backdated",
+            "delete",
+            "delete newest",
+            "several",
+            "none",
+        ]
+    )
+    if kind == "body":
+        out[i] = replace(d, text=str(d.text) + " Nachtrag: Die Zahlen wurden ergänzt.")
+    elif kind == "title":
+        out[i] = replace(d, title=d.title + " (aktualisiert)")
+    elif kind == "tags":
+        out[i] = replace(d, tags=(*d.tags[1:], "Hafenfest"))
+    elif kind == "topic":
+        out[i] = replace(d, topics=("Wetter",))
+    elif kind == "source":
+        out[i] = replace(d, source="C")
+    elif kind == "lang":
+        out[i] = replace(d, lang="fr" if d.lang != "fr" else "en")
+    elif kind == "summary":
+        out[i] = replace(d, summary="Kurz: " + d.title)
+    elif kind == "near date":
+        out[i] = replace(d, date=d.date + timedelta(hours=rng.choice([-20, -3, 2, 9])))
+    elif kind == "far date":
+        out[i] = replace(d, date=d.date + timedelta(days=rng.choice([-300, -40, 30, 500])))
+    elif kind in ("newest", "backdated"):
+        serial[0] += 1
+        newest = max(x.date for x in out)
+        when = newest + timedelta(hours=1) if kind == "newest" else d.date + timedelta(minutes=1)
+        out.append(
+            replace(d, doc_id=f"content/new{serial[0]}.md", url=f"n/{serial[0]}/", date=when)
+        )
+    elif kind == "delete":
+        del out[i]
+    elif kind == "delete newest":
+        out.remove(max(out, key=lambda x: x.date))
+    elif kind == "several":
+        for _ in range(rng.randint(2, 12)):
+            out = _edit(out, rng, serial)
+    return out
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_memo_builds_equal_fresh_builds(
+    seed: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tiles, "TILE_MEAN", 8)  # many small tiles: every path is taken
+    monkeypatch.setattr(tiles, "TILE_MAX", 24)
+    rng = random.Random(seed)
+    docs = synthetic(160 + 40 * seed, seed=seed, words=25)
+    memo = SearchMemo()
+    serial = [0]
+    for step in range(30):
+        if step % 3 == 0:  # now and then through the files
+            memo.save(tmp_path) if step else None
+            memo = SearchMemo.load(tmp_path) if step else memo
+        assert build_search_index(docs, memo) == build_search_index(docs), step
+        docs = _edit(docs, rng, serial)
+
+
+def test_memo_reads_only_the_texts_of_changed_documents(tmp_path: Path) -> None:
+    docs = synthetic(400, words=20)
+    read: list[str] = []
+
+    def lazy(d: SearchDoc, version: str = "1") -> SearchDoc:
+        text = str(d.text)
+
+        def give() -> str:
+            read.append(d.doc_id)
+            return text
+
+        return replace(d, text=give, version=version, summary="" if d.url < "a/2" else "s")
+
+    memo = SearchMemo.load(tmp_path)
+    first = build_search_index([lazy(d) for d in docs], memo)
+    assert memo.misses == len(docs) and memo.save()
+    assert first == build_search_index(
+        docs[:0] + [replace(d, summary=lazy(d).summary) for d in docs]
+    )
+    read.clear()
+    edited = [lazy(d, "2" if d is docs[123] else "1") for d in docs]
+    memo = SearchMemo.load(tmp_path)
+    again = build_search_index(edited, memo)
+    assert read == [docs[123].doc_id] and (memo.hits, memo.misses) == (len(docs) - 1, 1)
+    assert again == first  # the same text under a new version: the same bytes
+
+
+def test_a_damaged_or_foreign_memo_is_ignored(tmp_path: Path) -> None:
+    docs = synthetic(300, words=20)
+    memo = SearchMemo.load(tmp_path, salt="a")
+    expected = build_search_index(docs, memo)
+    assert memo.save()
+    assert SearchMemo.load(tmp_path, salt="b").postings is None  # another salt: empty
+    memo_file = tmp_path / "search" / "memo.pickle"
+    data = bytearray(memo_file.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    memo_file.write_bytes(bytes(data))
+    damaged = SearchMemo.load(tmp_path, salt="a")
+    assert damaged.postings is None
+    assert build_search_index(docs, damaged) == expected
+    assert damaged.save()
+    for docs_file in (tmp_path / "search" / "docs").iterdir():
+        docs_file.write_bytes(b"not a pickle")
+    edited = [replace(d, title=d.title + "!") if i % 50 == 0 else d for i, d in enumerate(docs)]
+    lost = SearchMemo.load(tmp_path, salt="a")
+    assert build_search_index(edited, lost) == build_search_index(edited)
+    assert lost.misses == len(docs)  # every document worked out again, none guessed
+
+
+def test_many_new_documents_are_worked_out_in_two_processes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(index_module, "PARALLEL_MISSES", 50)
+    docs = synthetic(600, words=20)
+    memo = SearchMemo()
+    assert build_search_index(docs, memo, workers=2) == build_search_index(docs)
+    assert memo.misses == len(docs)
