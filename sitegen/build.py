@@ -16,6 +16,8 @@ from sitegen.load import scan
 from sitegen.model import Config, InputError, Problem
 from sitegen.output import check_output_dir
 from sitegen.report import BuildOptions, BuildReport, Log, Timer
+
+__all__ = ["BuildOptions", "BuildReport", "build", "build_lock", "clean"]
 from sitegen.theme import resolve_theme
 
 SITE_STATIC_DIR = "static"
@@ -67,7 +69,7 @@ def _inputs_digest(site_dir: Path, config: Config, options: BuildOptions) -> str
         for folder in folders
         if folder.is_dir()
         for p in sorted(folder.rglob("*"))
-        if (st := p.stat()).st_mode & 0o100000
+        if p.is_file() and (st := p.stat())  # a dangling link is no input
     ]
     parts = repr((stats, options.drafts, options.future, config.base_url)).encode("utf-8")
     return hashlib.blake2b(parts, digest_size=12).hexdigest()

@@ -105,6 +105,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     _add_output_flags(import_cmd)
 
+    check_cmd = commands.add_parser("check", help="validate config and content, write nothing")
+    check_cmd.add_argument("--site", type=Path, default=Path("."), help="site folder (default .)")
+    check_cmd.add_argument("--strict", action="store_true", help="fail on warnings too")
+    _add_output_flags(check_cmd)
+
     clean_cmd = commands.add_parser("clean", help="forget the build cache")
     clean_cmd.add_argument("--site", type=Path, default=Path("."))
     _add_output_flags(clean_cmd)
@@ -229,6 +234,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_import(args, console)
         if args.command == "deploy":
             return _run_deploy(args, console)
+        if args.command == "check":
+            from sitegen.check import run_check
+
+            return run_check(args.site, args.strict, lambda line: print(line, flush=True))
         if args.command == "clean":
             for line in clean(args.site) or ["nothing to clean"]:
                 console.info(line)
@@ -242,6 +251,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             "nothing was written"
         )
         return EXIT_INVALID
+    except OSError as error:  # a full disk, a folder gone: not the input's fault
+        where = f": {error.filename}" if error.filename else ""
+        console.error(f"sitegen {args.command}: {error.strerror or error}{where}")
+        return EXIT_FAILED
     except KeyboardInterrupt:
         console.error("interrupted")
         return 130

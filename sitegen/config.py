@@ -20,12 +20,13 @@ from sitegen.model import (
     StoriesConfig,
     TopicConfig,
 )
-from sitegen.slug import slugify
+from sitegen.slug import RESERVED_NAMES, slugify
 from sitegen.yamlio import YamlError, key_lines, load_yaml
 
 CONFIG_FILE = "site.yaml"
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 PERMALINK_FIELDS = ("{year}", "{month}", "{day}", "{slug}")
+PERMALINK_TEXT = re.compile(r"[A-Za-z0-9/._~-]*")
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,8 @@ def _output_dir(value: Any) -> str:
     path = _text(value)
     if "\0" in path:
         raise Invalid("must not contain NUL")
+    if path.startswith("~"):
+        raise Invalid("'~' is not expanded here; write the folder's full path")
     return path
 
 
@@ -113,6 +116,11 @@ def _permalink(value: Any) -> str:
         raise Invalid("may only use {year}, {month}, {day} and {slug}")
     if not pattern.startswith("/") or not pattern.endswith("/"):
         raise Invalid("must start and end with '/', e.g. /{year}/{month}/{slug}/")
+    if not PERMALINK_TEXT.fullmatch(rest):
+        raise Invalid("may only use letters, digits, '-', '_', '.', '~' besides the fields")
+    for segment in pattern[1:-1].split("/"):
+        if segment in ("", ".") or segment.split(".")[0].lower() in RESERVED_NAMES:
+            raise Invalid(f"the folder name {segment!r} is not allowed in a URL")
     return pattern
 
 

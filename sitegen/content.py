@@ -7,7 +7,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,6 +21,8 @@ FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
 CLOSING_FENCE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 # Characters that have no business in a title or tag: C0/C1 controls and bidi overrides.
 UNSAFE_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+DATE_KEYS = ("date", "updated", "expires")
+DATE_FORMAT_HINT = "not an RFC 3339 date-time (e.g. 2025-01-28T10:00:00+01:00)"
 KNOWN_KEYS = (
     "title", "date", "updated", "expires", "slug", "summary", "tags", "topics", "source",
     "source_url", "author", "dateline", "lang", "draft",
@@ -105,6 +107,13 @@ def parse_article(
     name: str, data: bytes, config: Config, renderer: MarkdownRenderer
 ) -> tuple[Article, Body]:
     """Turn one file's bytes into an Article and its Body. Raises InputError naming all problems."""
+    try:  # a name from a non-UTF-8 file system cannot become an id, a cache key or a message
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = name.encode("utf-8", "backslashreplace").decode("utf-8")
+        raise InputError(
+            [Problem(shown, None, None, "file name is not valid UTF-8; rename the file")]
+        ) from None
     raw = split_front_matter(decode(data, name), name)
     checker = _Checker(name, raw, ZoneInfo(config.timezone))
     meta = raw.meta
@@ -252,29 +261,56 @@ class _Checker:
             if required:
                 self.add((key,), "required")
             return None
-        parsed = _to_datetime(value, self.zone)
-        if parsed is None:
-            self.add((key,), "not an RFC 3339 date-time (e.g. 2025-01-28T10:00:00+01:00)")
-        return parsed
+        try:
+            return _to_datetime(value, self.zone)
+        except _Invalid as error:
+            self.add((key,), str(error))
+            return None
 
 
-def _to_datetime(value: Any, zone: ZoneInfo) -> datetime | None:
+def _as_written(value: Any) -> datetime | date | None:
+    """A front matter date as YAML or the text gives it, before a zone is filled in."""
     if isinstance(value, str):
         try:
-            value = datetime.fromisoformat(value.strip())
+            return datetime.fromisoformat(value.strip())
         except ValueError:
             return None
-    if isinstance(value, datetime):
-        moment = value
-    elif isinstance(value, date):
-        moment = datetime.combine(value, time())
-    else:
-        return None
+    return value if isinstance(value, date) else None
+
+
+def _to_datetime(value: Any, zone: ZoneInfo) -> datetime:
+    written = _as_written(value)
+    if written is None:
+        raise _Invalid(DATE_FORMAT_HINT)
+    moment = written if isinstance(written, datetime) else datetime.combine(written, time())
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
-    try:  # the far ends of the calendar cannot be moved between zones
+    try:  # the far ends of the calendar cannot be moved between zones (feeds use UTC)
         moment.astimezone(zone)
+        moment.astimezone(UTC)
         moment.utcoffset()
     except (OverflowError, ValueError):
-        return None
+        raise _Invalid(
+            "out of range: the date must stay within the years 1 to 9999 in UTC "
+            "and in the site's timezone"
+        ) from None
     return moment
+
+
+def zone_warnings(raw: RawArticle, name: str, timezone: str) -> list[Problem]:
+    """Warnings for dates written without a UTC offset: they are read in site.yaml's timezone,
+    which may not be the one the writer meant. `sitegen check` reports them."""
+    problems: list[Problem] = []
+    lines: dict[tuple[str, ...], int] | None = None
+    for key in DATE_KEYS:
+        written = _as_written(raw.meta.get(key))
+        if written is None or (isinstance(written, datetime) and written.tzinfo is not None):
+            continue
+        if lines is None:
+            lines = key_lines(raw.front_matter, first_line=2)
+        message = (
+            f"{written.isoformat()} has no UTC offset; it is read as {timezone} time "
+            "(write e.g. 2025-01-28T10:00:00+01:00)"
+        )
+        problems.append(Problem(name, lines.get((key,)), key, message, severity="warning"))
+    return problems

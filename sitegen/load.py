@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -69,7 +70,12 @@ def scan(site_dir: Path) -> Scan:
                         )
                     )
                     continue
-                files[rel] = (path, path.stat())
+                st = path.stat()
+                if not stat.S_ISREG(st.st_mode):  # a FIFO or device would block the read
+                    message = "not a regular file; refusing to read it"
+                    problems.append(Problem(rel, None, None, message))
+                    continue
+                files[rel] = (path, st)
             except (OSError, RuntimeError) as error:
                 problems.append(Problem(rel, None, None, f"cannot read: {error}"))
     return Scan(files, problems)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,14 @@ ANCHOR_LEVELS = range(2, 5)  # h2-h4 get an id; h1 is the article's title
 # A link-reference bomb turns a few KB into many MB of HTML; refuse past this growth.
 MAX_GROWTH = 12
 MIN_BUDGET = 1_000_000
+# markdown-it keeps every element as a Python object of some 350 bytes; a dense list or
+# emphasis bomb makes millions from a few MB. Real articles use a few per paragraph.
+MAX_TOKENS = 2_000_000
+# The block parser keeps five numbers per line: 20 MB of one-character lines would cost GBs.
+MAX_LINES = 1_000_000
+_TOKENS_LEFT = "sitegen_tokens_left"
+# Control characters HTML calls parse errors (terminal escapes, backspace, C1): never content.
+_CONTROL_CHARS = re.compile("[\x01-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 
 
 class MarkdownTooLarge(ValueError):
@@ -78,6 +87,47 @@ def _heading_anchors(state: StateCore) -> None:
         token.attrSet("id", slug)
 
 
+class _Budgeted(list[Token]):
+    """A token list that refuses to grow past the budget it shares with the other lists."""
+
+    def __init__(self, left: list[int]) -> None:
+        super().__init__()
+        self._left = left
+
+    def append(self, token: Token) -> None:
+        self._left[0] -= 1
+        if self._left[0] < 0:
+            raise MarkdownTooLarge(
+                f"more than {MAX_TOKENS:,} Markdown elements (list items, links, emphasis); "
+                "split the article or simplify its markup"
+            )
+        super().append(token)
+
+
+def _budget_blocks(state: StateCore) -> None:
+    """Before the block parser runs: count the tokens it makes against the article's budget."""
+    state.tokens = _Budgeted(state.env.setdefault(_TOKENS_LEFT, [MAX_TOKENS]))
+
+
+def _budget_inlines(state: StateCore) -> None:
+    """markdown-it's own `inline` rule, with each paragraph's tokens counted too.
+
+    A paragraph makes at most about two tokens per character: one that cannot reach the
+    budget is parsed into a plain list and counted after (the common case, and faster).
+    """
+    left = state.env.setdefault(_TOKENS_LEFT, [MAX_TOKENS])
+    for token in state.tokens:
+        if token.type != "inline":
+            continue
+        if 2 * len(token.content) + 2 < left[0]:
+            token.children = []
+            state.md.inline.parse(token.content, state.md, state.env, token.children)
+            left[0] -= len(token.children)
+        else:
+            token.children = _Budgeted(left)
+            state.md.inline.parse(token.content, state.md, state.env, token.children)
+
+
 def _output_estimate(tokens: Sequence[Token]) -> int:
     """Characters the tokens carry into the HTML; counted before rendering builds the string."""
     total = 0
@@ -104,12 +154,18 @@ class MarkdownRenderer:
         )
         md.enable(["table", "strikethrough"])
         md.use(footnote_plugin)
+        md.core.ruler.before("block", "token_budget", _budget_blocks)
+        md.core.ruler.at("inline", _budget_inlines)
         md.core.ruler.push("heading_anchors", _heading_anchors)
         md.validateLink = _is_safe_url  # type: ignore[method-assign]
         md.add_render_rule("image", _render_image)
         self._md = md
 
     def render(self, source: str) -> RenderedMarkdown:
+        source = _CONTROL_CHARS.sub("", source)
+        lines = source.count("\n")
+        if lines > MAX_LINES:
+            raise MarkdownTooLarge(f"{lines:,} lines, more than {MAX_LINES:,}; split the article")
         env: dict[str, Any] = {}
         tokens = self._md.parse(source, env)
         budget = max(MIN_BUDGET, MAX_GROWTH * len(source))

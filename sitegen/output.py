@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -13,6 +14,7 @@ from sitegen.model import InputError, Problem
 from sitegen.slug import RESERVED_NAMES
 
 STAGING_SUFFIX = ".sitegen-staging"
+OLD_SUFFIX = ".sitegen-old"  # the previous output while replace_all swaps a new one in
 WINDOWS_RESERVED = RESERVED_NAMES
 
 
@@ -84,14 +86,15 @@ def replace_all(output: Path, files: Mapping[str, bytes]) -> Commit:
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
-    made: set[Path] = {staging}
-    for relative, data in files.items():  # a private folder: no temp files needed
-        target = staging / safe_relative(relative)
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
-        target.write_bytes(data)
-    old = output.with_name(output.name + ".sitegen-old")
+    with _removed_on_failure(staging):
+        made: set[Path] = {staging}
+        for relative, data in files.items():  # a private folder: no temp files needed
+            target = staging / safe_relative(relative)
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            target.write_bytes(data)
+    old = output.with_name(output.name + OLD_SUFFIX)
     if old.exists():
         shutil.rmtree(old)
     if output.exists():
@@ -109,19 +112,22 @@ def update_in_place(output: Path, changed: Mapping[str, bytes], stale: Iterable[
     failed, this is never called and the output is untouched.
     """
     staging = output.with_name(output.name + STAGING_SUFFIX)
-    if staging.exists():
-        shutil.rmtree(staging)
-    for relative, data in changed.items():
-        _write_file(staging, relative, data)
+    for leftover in (staging, output.with_name(output.name + OLD_SUFFIX)):
+        if leftover.exists():  # a build killed while swapping or staging left it
+            shutil.rmtree(leftover)
+    stale = list(stale)
+    with _removed_on_failure(staging):  # a full disk leaves no half-written staging behind
+        for relative, data in changed.items():
+            _write_file(staging, relative, data)
+        for relative in [*changed, *stale]:  # refuse before the first move: all or nothing
+            _refuse_links(output, output / safe_relative(relative))
     for relative in changed:
         target = output / safe_relative(relative)
-        _refuse_links(output, target)
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(staging / relative, target)
     deleted = 0
     for relative in stale:
         target = output / safe_relative(relative)
-        _refuse_links(output, target)
         if target.is_file():
             target.unlink()
             deleted += 1
@@ -129,6 +135,16 @@ def update_in_place(output: Path, changed: Mapping[str, bytes], stale: Iterable[
     if staging.exists():
         shutil.rmtree(staging)
     return Commit(len(changed), deleted)
+
+
+@contextmanager
+def _removed_on_failure(staging: Path) -> Iterator[None]:
+    """Delete the staging folder when writing into it fails (a full disk, a bad path)."""
+    try:
+        yield
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
 
 
 def _refuse_links(output: Path, target: Path) -> None:

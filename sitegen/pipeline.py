@@ -130,6 +130,7 @@ def collect_assets(site_dir: Path, theme: Theme) -> dict[str, Asset]:
     static_dirs = theme.static_dirs
     for folder in reversed(static_dirs):  # the most specific theme wins
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            _refuse_links_out(path, folder.parent)
             name = path.relative_to(folder).as_posix()
             data_hash = file_hash(path.read_bytes())
             output = f"static/{name}"
@@ -138,9 +139,19 @@ def collect_assets(site_dir: Path, theme: Theme) -> dict[str, Asset]:
             assets[name] = Asset(path, output, data_hash)
     for folder in [*reversed(theme.root_dirs), site_dir / SITE_STATIC_DIR]:
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            if folder in theme.root_dirs:
+                _refuse_links_out(path, folder.parent)
             name = path.relative_to(folder).as_posix()
             assets["/" + name] = Asset(path, name, file_hash(path.read_bytes()))
     return assets
+
+
+def _refuse_links_out(path: Path, theme_dir: Path) -> None:
+    """A theme from the internet must not publish ~/.ssh/id_rsa through a symlink."""
+    if theme_dir.resolve() not in path.resolve().parents:
+        raise InputError(
+            [Problem(str(path), None, None, "symbolic link leads outside its theme; refusing it")]
+        )
 
 
 def _valid_until(articles: Iterable[Article], now: datetime, future: bool) -> datetime | None:
@@ -187,7 +198,10 @@ def _render(
         if route.key in produced:
             outputs = tuple(path for path, _ in produced[route.key])
             for path, data in produced[route.key]:
-                safe_relative(path)
+                try:
+                    safe_relative(path)
+                except ValueError as error:  # e.g. static/con.txt: Windows cannot hold it
+                    raise InputError([Problem(route.key, None, None, str(error))]) from None
                 files[path] = data
                 new_index.manifest[path] = file_hash(data)
         else:

@@ -18,6 +18,7 @@ from sitegen.theme import Theme, builtin_themes_dir, resolve_theme
 
 __all__ = ["Renderer", "Theme", "builtin_themes_dir", "resolve_theme", "template_problem"]
 
+
 class Renderer:
     """A sandboxed, autoescaping Jinja2 environment over one theme chain."""
 

@@ -214,9 +214,7 @@ def _stories(
     if not settings.enabled or len(articles) < 2:
         return ()
     docs = [
-        StoryDoc(
-            a.source, a.date, a.lang, a.title, _text(bodies, a), a.source_name, a.word_count
-        )
+        StoryDoc(a.source, a.date, a.lang, a.title, _text(bodies, a), a.source_name, a.word_count)
         for a in articles
     ]
     options = StoryOptions(

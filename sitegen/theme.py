@@ -89,5 +89,3 @@ def _parent_theme(folder: Path, name: str) -> str | None:
     if parent is not None and not isinstance(parent, str):
         raise InputError([Problem(where, None, "extends", "expected a theme name")])
     return parent
-
-
