@@ -31,12 +31,10 @@ from sitegen.load import scan
 from sitegen.markdown import MarkdownRenderer
 from sitegen.model import Article, Body, Config, InputError, Problem, Site
 from sitegen.output import check_output_dir
-from sitegen.pipeline import collect_assets
-from sitegen.produce import OFFLINE_FILE, Asset, Producer
-from sitegen.render import Renderer
-from sitegen.routes import Fingerprints, Route, card_fingerprints, plan_routes
+from sitegen.pipeline import plan_site
+from sitegen.produce import OFFLINE_FILE, Producer
+from sitegen.routes import Route
 from sitegen.site import build_site
-from sitegen.theme import resolve_theme
 
 EXIT_CLEAN, EXIT_PROBLEMS = 0, 1
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -244,37 +242,13 @@ class _Pages:
 
 
 def _check_pages(site_dir: Path, site: Site) -> list[Problem]:
-    config = site.config
-    theme = resolve_theme(site_dir, config.theme)
-    assets = collect_assets(site_dir, theme)
-    renderer = Renderer(theme, _template_globals(config, assets))
-    fingerprints = Fingerprints(
-        config="",
-        templates=renderer.template_fingerprints(),  # parses every template: syntax errors
-        assets="",
-        cards=card_fingerprints(site),
-    )
-    asset_routes = {a.output: a.content_hash for a in assets.values()}
-    routes = plan_routes(site, fingerprints, asset_routes)
+    renderer, assets, routes = plan_site(site_dir, site, drafts=False, future=False)
     pages = _Pages(site, {r.path: r for r in routes}, Producer(site, renderer, assets))
     problems = []
     for article in site.articles:
         problems += _check_links(pages, article)
     problems += _check_feeds(pages, routes)
     return problems
-
-
-def _template_globals(config: Config, assets: Mapping[str, Asset]) -> dict[str, object]:
-    def url(path: str = "") -> str:
-        return config.base_path + path.lstrip("/")
-
-    def asset(name: str) -> str:
-        found = assets.get(name)
-        if found is None:
-            raise ValueError(f"no theme asset named {name!r}")
-        return config.base_path + found.output
-
-    return {"url": url, "asset": asset}
 
 
 def _site_path(href: str, page_url: str, config: Config) -> tuple[str, str] | None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from sitegen.cache import BuildIndex, Cache, state_key
 from sitegen.config import config_fingerprint
 from sitegen.load import Scan, load_content
-from sitegen.model import Article, Config, InputError, Problem
+from sitegen.model import Article, Config, InputError, Problem, Site
 from sitegen.output import file_hash, replace_all, safe_relative, update_in_place
 from sitegen.produce import OFFLINE_FILE, Asset, Files, Producer, offline_manifest
 from sitegen.render import Renderer
@@ -56,18 +56,7 @@ def rebuild(
         known_related=index.related if index else None,
         known_stories=index.stories if index else None,
     )
-    theme = resolve_theme(site_dir, config.theme)
-    assets = collect_assets(site_dir, theme)
-    renderer = Renderer(theme, _template_globals(config, assets))
-    fingerprints = Fingerprints(
-        config=digest(config_fingerprint(config), options.drafts, options.future),
-        templates=renderer.template_fingerprints(),
-        assets=digest(sorted((n, a.output) for n, a in assets.items())),
-        cards=card_fingerprints(site),
-        chrome=digest([(t.slug, t.name) for t in site.topics]),
-    )
-    asset_routes = {a.output: a.content_hash for a in assets.values()}
-    routes = plan_routes(site, fingerprints, asset_routes)
+    renderer, assets, routes = plan_site(site_dir, site, options.drafts, options.future)
     stages["plan"] = time.perf_counter() - mark
     mark = time.perf_counter()
     producer = Producer(site, renderer, assets, store.folder if options.use_cache else None)
@@ -152,6 +141,25 @@ def _refuse_links_out(path: Path, theme_dir: Path) -> None:
         raise InputError(
             [Problem(str(path), None, None, "symbolic link leads outside its theme; refusing it")]
         )
+
+
+def plan_site(
+    site_dir: Path, site: Site, drafts: bool, future: bool
+) -> tuple[Renderer, dict[str, Asset], list[Route]]:
+    """The theme's renderer and assets, and every route with its fingerprint."""
+    config = site.config
+    theme = resolve_theme(site_dir, config.theme)
+    assets = collect_assets(site_dir, theme)
+    renderer = Renderer(theme, _template_globals(config, assets))
+    fingerprints = Fingerprints(
+        config=digest(config_fingerprint(config), drafts, future),
+        templates=renderer.template_fingerprints(),  # parses every template: syntax errors
+        assets=digest(sorted((n, a.output) for n, a in assets.items())),
+        cards=card_fingerprints(site),
+        chrome=digest([(t.slug, t.name) for t in site.topics]),
+    )
+    asset_routes = {a.output: a.content_hash for a in assets.values()}
+    return renderer, assets, plan_routes(site, fingerprints, asset_routes)
 
 
 def _valid_until(articles: Iterable[Article], now: datetime, future: bool) -> datetime | None:

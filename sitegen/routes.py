@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from sitegen.model import Article, Site, TaxonomyKind, Term
+from sitegen.model import Site, TaxonomyKind, Term
 
 RouteKind = Literal[
     "article", "home", "term", "terms", "feed", "feeds", "opml", "sitemap", "robots",
@@ -207,7 +207,3 @@ def _single_routes(site: Site, fp: Fingerprints) -> Iterator[Route]:
         "search", "search/index.html", "search", (), digest(_template_fp(fp, "search"), terms)
     )
     yield Route("search_index", "search/", "search_index", (), digest(fp.config, content, lastmods))
-
-
-def article_list(site: Site, ids: Sequence[str]) -> list[Article]:
-    return [site.article(i) for i in ids]
