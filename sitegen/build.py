@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import gc
 import hashlib
 import time
 from collections.abc import Iterator
@@ -56,8 +57,25 @@ def build(options: BuildOptions, log: Log = lambda _: None) -> BuildReport:
     if options.base_url:
         config = override_base_url(config, options.base_url)
     output = check_output_dir(site_dir, options.output or Path(config.output_dir))
-    with build_lock(site_dir, log):
+    with build_lock(site_dir, log), collector_paused():
         return _build_locked(options, config, site_dir, output, started, log)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while this process builds.
+
+    A build loads hundreds of thousands of cached objects that live until it ends; the
+    collector would walk them again and again (a third of an edit build at 10,000 articles).
+    Reference counting still frees almost everything; worker processes collect as usual.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _inputs_digest(site_dir: Path, config: Config, options: BuildOptions) -> str:

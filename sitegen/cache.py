@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from sitegen import __version__
-from sitegen.model import Article, Body, Story
+from sitegen.model import Article, Body
+from sitegen.stories import StoryIndex, StoryOptions
 
 CACHE_DIR = ".sitegen-cache"
-FORMAT = 2
+FORMAT = 3
 BODY_SHARDS = 64
 
 
@@ -38,7 +39,6 @@ class BuildIndex:
     routes: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)  # fp, outputs
     manifest: dict[str, str] = field(default_factory=dict)  # output file -> hash of its bytes
     related: tuple[str, Mapping[str, tuple[str, ...]]] | None = None  # key, related lists
-    stories: tuple[str, tuple[Story, ...]] | None = None  # key, stories
     published: int = 0  # articles on the site
 
 
@@ -90,16 +90,33 @@ class Cache:
             return {}
         return articles if isinstance(articles, dict) else {}
 
+    def load_story_index(self, options: StoryOptions) -> StoryIndex:
+        """The previous build's story clustering, or a fresh one."""
+        try:
+            found = self._load("stories.pickle")
+        except Exception:
+            found = None
+        if isinstance(found, StoryIndex) and found.options == options:
+            return found
+        return StoryIndex(options)
+
     def save(
-        self, index: BuildIndex, articles: Mapping[str, Article] | None, bodies: BodyStore | None
+        self,
+        index: BuildIndex,
+        articles: Mapping[str, Article] | None,
+        bodies: BodyStore | None,
+        stories: StoryIndex | None = None,
     ) -> None:
-        """Write bodies and articles first, the index last: the index vouches for the rest."""
+        """Write bodies, articles and stories first, the index last: the index vouches for
+        the rest."""
         self.folder.mkdir(parents=True, exist_ok=True)
         (self.folder / ".gitignore").write_text("*\n", encoding="utf-8")
         if bodies is not None:
             bodies.save()
         if articles is not None:
             self._save("articles.pickle", dict(articles))
+        if stories is not None and stories.modified:
+            self._save("stories.pickle", stories)
         self._save("index.pickle", index)
 
     def body_store(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import stat
 from collections.abc import Mapping, Sequence
@@ -52,33 +53,37 @@ def scan(site_dir: Path) -> Scan:
     if not content.is_dir():
         return Scan(files, problems)
     root = content.resolve()
-    for dirpath, dirnames, filenames in os.walk(content):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            if name.startswith((".", "#")) or not name.endswith(".md"):
+    folders = [(f"{CONTENT_DIR}/", str(content))]
+    while folders:  # os.scandir: one stat a file at most (pathlib costs ~4x more at 10k files)
+        prefix, folder = folders.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError as error:
+            problems.append(Problem(prefix.rstrip("/"), None, None, f"cannot read: {error}"))
+            continue
+        for entry in entries:
+            name, rel = entry.name, prefix + entry.name
+            if name.startswith("."):
                 continue
-            path = Path(dirpath) / name
-            rel = path.relative_to(site_dir).as_posix()
             try:
-                if path.is_symlink() and root not in path.resolve().parents:
-                    problems.append(
-                        Problem(
-                            rel,
-                            None,
-                            None,
-                            "symbolic link leads outside content/; refusing to read it",
-                        )
-                    )
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append((rel + "/", entry.path))
                     continue
-                st = path.stat()
+                if name.startswith("#") or not name.endswith(".md"):
+                    continue
+                if entry.is_symlink() and root not in Path(entry.path).resolve().parents:
+                    message = "symbolic link leads outside content/; refusing to read it"
+                    problems.append(Problem(rel, None, None, message))
+                    continue
+                st = entry.stat()
                 if not stat.S_ISREG(st.st_mode):  # a FIFO or device would block the read
                     message = "not a regular file; refusing to read it"
                     problems.append(Problem(rel, None, None, message))
                     continue
-                files[rel] = (path, st)
+                files[rel] = (Path(entry.path), st)
             except (OSError, RuntimeError) as error:
                 problems.append(Problem(rel, None, None, f"cannot read: {error}"))
-    return Scan(files, problems)
+    return Scan(dict(sorted(files.items())), problems)
 
 
 def _parse_batch(config: Config, batch: Sequence[tuple[str, bytes]]) -> list[Parsed]:
@@ -96,7 +101,7 @@ def _parse_many(config: Config, todo: Sequence[tuple[str, bytes]], jobs: int) ->
     if jobs <= 1 or len(todo) < PARALLEL_PARSE_THRESHOLD:
         return _parse_batch(config, todo)
     batches = [todo[i::jobs] for i in range(jobs)]
-    with ProcessPoolExecutor(jobs) as pool:
+    with ProcessPoolExecutor(jobs, initializer=gc.enable) as pool:  # paused in the build
         parsed = list(pool.map(_parse_batch, [config] * jobs, batches))
     by_name = {
         name: result

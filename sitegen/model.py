@@ -206,7 +206,6 @@ class Site:
     related_key: str = ""  # changes whenever `related` may change
     stories: Mapping[str, Story] = field(default_factory=dict)  # story id -> story
     story_of: Mapping[str, str] = field(default_factory=dict)  # article id -> story id
-    stories_key: str = ""  # changes whenever `stories` may change
 
     def collapse(self, ids: Sequence[str]) -> tuple[str, ...]:
         """One entry per story: its primary where the list holds it, else its first member."""

@@ -175,6 +175,24 @@ def _remove_empty_parents(output: Path, folder: Path) -> None:
         folder = folder.parent
 
 
+def list_files(output: Path) -> set[str]:
+    """Relative paths of the regular files under output (symlinks are not files of ours)."""
+    found: set[str] = set()
+    folders = [("", str(output))]
+    while folders:
+        prefix, folder = folders.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                folders.append((f"{prefix}{entry.name}/", entry.path))
+            elif entry.is_file(follow_symlinks=False):
+                found.add(prefix + entry.name)
+    return found
+
+
 def read_tree(output: Path) -> dict[str, str]:
     """Hash every file under output: the manifest when no trusted one is at hand."""
     manifest = {}

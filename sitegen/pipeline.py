@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import time
@@ -13,12 +14,13 @@ from sitegen.cache import BuildIndex, Cache, state_key
 from sitegen.config import config_fingerprint
 from sitegen.load import Scan, load_content
 from sitegen.model import Article, Config, InputError, Problem, Site
-from sitegen.output import file_hash, replace_all, safe_relative, update_in_place
+from sitegen.output import file_hash, list_files, replace_all, safe_relative, update_in_place
 from sitegen.produce import OFFLINE_FILE, Asset, Files, Producer, offline_manifest
 from sitegen.render import Renderer
 from sitegen.report import BuildOptions, BuildReport, Log, Timer
 from sitegen.routes import Fingerprints, Route, card_fingerprints, digest, plan_routes
-from sitegen.site import build_site
+from sitegen.site import build_site, story_options
+from sitegen.stories import StoryIndex
 from sitegen.theme import Theme, resolve_theme
 
 SITE_STATIC_DIR = "static"
@@ -46,6 +48,10 @@ def rebuild(
     loaded = load_content(config, site_dir, found, index, store, jobs)
     stages["parse"] = time.perf_counter() - mark
     mark = time.perf_counter()
+    stories = None
+    if config.stories.enabled:  # a foreign-version cache may have read bodies another way
+        fresh = StoryIndex(story_options(config))
+        stories = store.load_story_index(fresh.options) if index else fresh
     site = build_site(
         config,
         loaded.articles.values(),
@@ -54,7 +60,7 @@ def rebuild(
         options.drafts,
         options.future,
         known_related=index.related if index else None,
-        known_stories=index.stories if index else None,
+        story_index=stories,
     )
     renderer, assets, routes = plan_site(site_dir, site, options.drafts, options.future)
     stages["plan"] = time.perf_counter() - mark
@@ -67,7 +73,6 @@ def rebuild(
         _valid_until(loaded.articles.values(), now, options.future),
         loaded.files,
         related=(site.related_key, site.related),
-        stories=(site.stories_key, tuple(site.stories.values())),
         published=len(site.articles),
     )
     files, rendered = _render(routes, producer, index, new_index, output, jobs, log)
@@ -95,6 +100,7 @@ def rebuild(
         new_index,
         loaded.articles if not old_manifest else None,
         loaded.bodies if not old_manifest else None,
+        stories,
     )
     stages["write"] = time.perf_counter() - mark
     return BuildReport(
@@ -194,8 +200,11 @@ def _render(
     """Produce every route whose fingerprint changed; carry the others over from the last build."""
     previous = index.routes if index else {}
     manifest = index.manifest if index else {}
+    present = list_files(output) if previous else set()
     todo = [
-        route for route in routes if not _reusable(previous.get(route.key), route, manifest, output)
+        route
+        for route in routes
+        if not _reusable(previous.get(route.key), route, manifest, present)
     ]
     if todo:
         log(f"rendering {len(todo)} of {len(routes)} routes")
@@ -228,12 +237,13 @@ def _reusable(
     before: tuple[str, tuple[str, ...]] | None,
     route: Route,
     manifest: dict[str, str],
-    output: Path,
+    present: set[str],
 ) -> bool:
+    """Whether the last build's files of this route are still right and still there."""
     return (
         before is not None
         and before[0] == route.fingerprint
-        and all(path in manifest and (output / path).is_file() for path in before[1])
+        and all(path in manifest and path in present for path in before[1])
     )
 
 
@@ -255,6 +265,7 @@ _worker_producer: list[Producer] = []
 
 
 def _set_worker_producer(producer: Producer) -> None:
+    gc.enable()  # forked from a build that paused it (build.collector_paused)
     _worker_producer.append(producer)
 
 

@@ -20,7 +20,7 @@ from sitegen.model import (
     TaxonomyKind,
     Term,
 )
-from sitegen.stories import StoryDoc, StoryOptions, cluster_stories
+from sitegen.stories import StoryDoc, StoryIndex, StoryOptions
 
 # First path segments the site itself uses; an article permalink may not start with one.
 RESERVED_SEGMENTS = frozenset(
@@ -78,13 +78,14 @@ def build_site(
     include_drafts: bool = False,
     include_future: bool = False,
     known_related: tuple[str, Mapping[str, tuple[str, ...]]] | None = None,
-    known_stories: tuple[str, tuple[Story, ...]] | None = None,
+    story_index: StoryIndex | None = None,
 ) -> Site:
     """Pure: the published articles newest first, their URLs, tags, topics and related lists.
 
     `known_related` is a previous build's (related_key, related): reused when the order and
     tags of the articles are what they were, since that is all related lists depend on;
-    `known_stories` likewise (stories_key, stories), reused when no article changed.
+    `story_index` is the previous build's clustering, updated here (it reads the bodies of
+    changed articles only).
     """
     published = sorted(
         (a for a in articles if is_published(a, now, include_drafts, include_future)),
@@ -97,11 +98,7 @@ def build_site(
         related = known_related[1]
     else:
         related = _related(published, config.related_count)
-    stories_key = _stories_key(published, config)
-    if known_stories is not None and known_stories[0] == stories_key:
-        stories = known_stories[1]
-    else:
-        stories = _stories(published, bodies, config)
+    stories = _stories(published, bodies, config, story_index)
     return Site(
         config=config,
         articles=tuple(published),
@@ -112,7 +109,6 @@ def build_site(
         related_key=key,
         stories={s.story_id: s for s in stories},
         story_of={m: s.story_id for s in stories for m in s.members},
-        stories_key=stories_key,
         built_at=now,
         bodies=bodies,
     )
@@ -199,33 +195,33 @@ def _related(articles: Sequence[Article], count: int) -> dict[str, tuple[str, ..
     return related
 
 
-def _stories_key(articles: Sequence[Article], config: Config) -> str:
-    if not config.stories.enabled:
-        return "off"
-    parts = [config.stories, *((a.source, a.content_hash, a.date, a.lang) for a in articles)]
-    return hashlib.blake2b(repr(parts).encode("utf-8"), digest_size=16).hexdigest()
-
-
-def _stories(
-    articles: Sequence[Article], bodies: Mapping[str, Body], config: Config
-) -> tuple[Story, ...]:
-    """Reports of one story from several sources (needs every body: cached by the caller)."""
+def story_options(config: Config) -> StoryOptions:
     settings = config.stories
-    if not settings.enabled or len(articles) < 2:
-        return ()
-    docs = [
-        StoryDoc(a.source, a.date, a.lang, a.title, _text(bodies, a), a.source_name, a.word_count)
-        for a in articles
-    ]
-    options = StoryOptions(
+    return StoryOptions(
         window_hours=settings.window_hours,
         threshold=settings.threshold,
         cross_language=settings.cross_language,
         primary=settings.primary,
     )
-    return cluster_stories(docs, options)
 
 
-def _text(bodies: Mapping[str, Body], article: Article) -> str:
-    body = bodies.get(article.source)
-    return body.text if body is not None else article.summary
+def _stories(
+    articles: Sequence[Article],
+    bodies: Mapping[str, Body],
+    config: Config,
+    index: StoryIndex | None,
+) -> tuple[Story, ...]:
+    """Reports of one story from several sources."""
+    if not config.stories.enabled or len(articles) < 2:
+        return ()
+    docs = [
+        StoryDoc(a.source, a.date, a.lang, a.title, "", a.source_name, a.word_count, a.content_hash)
+        for a in articles
+    ]
+    summaries = {a.source: a.summary for a in articles}
+
+    def text_of(doc: StoryDoc) -> str:
+        body = bodies.get(doc.doc_id)
+        return body.text if body is not None else summaries[doc.doc_id]
+
+    return (index or StoryIndex(story_options(config))).update(docs, text_of)

@@ -15,8 +15,9 @@ import operator
 import re
 import unicodedata
 from array import array
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from hashlib import blake2b
@@ -62,9 +63,10 @@ class StoryDoc:
     date: datetime  # timezone-aware
     lang: str
     title: str
-    text: str  # plain text body
+    text: str  # plain text body (or "" when StoryIndex.update is given text_of)
     source: str  # source name ('' if unknown)
     word_count: int
+    text_key: str = ""  # equal keys, equal texts ('' : a hash of text)
 
 
 @dataclass(frozen=True)
@@ -114,16 +116,7 @@ def cluster_stories(
     An added document changes only the story it joins, unless it tips a shingle of its source
     over the boilerplate share or (cross_language) changes how rare a name is.
     """
-    ordered = sorted(docs, key=lambda d: d.doc_id)
-    _check(ordered)
-    times = [d.date.timestamp() for d in ordered]
-    window = options.window_hours * 3600.0
-    sketches, found = _read(ordered, options)
-    links = _text_links(sketches, ordered, times, window, options)
-    if options.cross_language:
-        links += _name_links(found, ordered, times, window, options)
-    groups = sorted(_merge(links, times, window), key=lambda g: min((times[i], i) for i in g))
-    return tuple(_story(group, ordered, times, options) for group in groups)
+    return StoryIndex(options).update(docs)
 
 
 def _check(docs: Sequence[StoryDoc]) -> None:
@@ -135,7 +128,260 @@ def _check(docs: Sequence[StoryDoc]) -> None:
             raise ValueError(f"{doc.doc_id}: date has no timezone")
 
 
-# --- text: shingles, boilerplate, sketches ---------------------------------------------------
+# --- the state one clustering leaves for the next ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class _DocState:
+    text_key: str
+    source: str
+    shingles: array[int] | None  # word 3-shingle hashes, kept for its source's sample only
+    hits: frozenset[int]  # its source's boilerplate candidates found among them
+    sketch: _Sketch | None  # None: too little text
+    names: frozenset[str]  # cross_language only
+    place: tuple[float, str]  # timestamp and language: what pairing depends on besides the sketch
+
+
+@dataclass(frozen=True)
+class _SourceState:
+    members: frozenset[str]
+    sample: tuple[str, ...]  # the documents whose shingles propose boilerplate candidates
+    candidates: frozenset[int]
+    boilerplate: frozenset[int]
+
+
+class StoryIndex:
+    """Clusters documents and keeps what the next clustering can reuse (for the build cache).
+
+    `update` returns exactly what `cluster_stories` would for the same documents; it reads the
+    text of a document only when its text_key is new, and re-pairs only documents whose sketch,
+    date or language changed, against the documents within the window. Whenever reuse cannot
+    be proven exact (many changes, or a crowded LSH bucket), everything is paired again.
+    """
+
+    def __init__(self, options: StoryOptions = StoryOptions()) -> None:
+        self.options = options
+        self._docs: dict[str, _DocState] = {}
+        self._sources: dict[str, _SourceState] = {}
+        self._links: dict[tuple[str, str], float] = {}  # text links by doc id (lower id first)
+        self._exact = False  # the links are complete: no bucket was cut at MAX_BUCKET_PAIRS
+        self.modified = False  # the last update changed what is kept (worth saving again)
+
+    def update(
+        self, docs: Sequence[StoryDoc], text_of: Callable[[StoryDoc], str] | None = None
+    ) -> tuple[Story, ...]:
+        """The stories of `docs`; `text_of(doc)` gives a text (default: doc.text)."""
+        ordered = sorted(docs, key=lambda d: d.doc_id)
+        _check(ordered)
+        read = text_of or operator.attrgetter("text")
+        old_docs = self._docs
+        shingled = _Shingler(self.options, read, old_docs)
+        shingled.register(ordered)
+        by_source: defaultdict[str, list[StoryDoc]] = defaultdict(list)
+        for doc in ordered:
+            by_source[doc.source].append(doc)
+        new_docs: dict[str, _DocState] = {}
+        new_sources: dict[str, _SourceState] = {}
+        for source, members in by_source.items():
+            new_sources[source] = self._source(source, members, shingled, new_docs)
+        dirty = {i for i, state in new_docs.items() if _moved(old_docs.get(i), state)}
+        dirty.update(set(old_docs) - set(new_docs))
+        self.modified = bool(dirty) or new_sources != self._sources or new_docs != old_docs
+        self._docs, self._sources = new_docs, new_sources
+
+        times = [d.date.timestamp() for d in ordered]
+        window = self.options.window_hours * 3600.0
+        if not self._relink(ordered, dirty, window):
+            sketches = [new_docs[d.doc_id].sketch for d in ordered]
+            langs = [_lang(d.lang) for d in ordered]
+            pairs, self._exact = _band_pairs(sketches, langs, times, window)
+            self._links = {}
+            for a, b in pairs:
+                score = _text_score(_known(sketches[a]), _known(sketches[b]), self.options)
+                if score is not None:
+                    self._links[ordered[a].doc_id, ordered[b].doc_id] = score
+        position = {d.doc_id: n for n, d in enumerate(ordered)}
+        links = [(s, position[a], position[b]) for (a, b), s in self._links.items()]
+        if self.options.cross_language:
+            found = [set(new_docs[d.doc_id].names) for d in ordered]
+            links += _name_links(found, ordered, times, window, self.options)
+        groups = sorted(_merge(links, times, window), key=lambda g: min((times[i], i) for i in g))
+        return tuple(_story(group, ordered, times, self.options) for group in groups)
+
+    def _source(
+        self,
+        source: str,
+        members: list[StoryDoc],
+        shingled: _Shingler,
+        new_docs: dict[str, _DocState],
+    ) -> _SourceState:
+        """The boilerplate of one source and its documents' sketches, reusing what still holds."""
+        old = self._sources.get(source)
+        ids = frozenset(d.doc_id for d in members)
+        sample = old.sample if old and old.members == ids else _sample(ids)
+        if old and old.sample == sample and not any(shingled.is_new(i) for i in sample):
+            candidates = old.candidates
+        else:
+            seen = Counter[int]()
+            for i in sample:
+                seen.update(set(shingled.of(i)))
+            candidates = frozenset(h for h, n in seen.items() if n >= SAMPLE_FLOOR)
+        reuse_hits = old is not None and old.candidates == candidates
+        hits: dict[str, frozenset[int]] = {}
+        counts = Counter[int]()
+        for doc in members:
+            before = self._docs.get(doc.doc_id) if reuse_hits else None
+            if before is None or before.source != source or shingled.is_new(doc.doc_id):
+                found = candidates.intersection(shingled.of(doc.doc_id))
+            else:
+                found = before.hits
+            hits[doc.doc_id] = frozenset(found)
+            counts.update(found)
+        share = math.floor(self.options.boilerplate_share * len(members)) + 1
+        need = max(self.options.boilerplate_min_docs, share)
+        boilerplate = frozenset(h for h, n in counts.items() if n >= need)
+        if len(members) < need:
+            boilerplate = frozenset()
+        same_boilerplate = old is not None and old.boilerplate == boilerplate
+        sampled = set(sample)
+        for doc in members:
+            before = self._docs.get(doc.doc_id)
+            place = (doc.date.timestamp(), _lang(doc.lang))
+            if (
+                before is not None
+                and same_boilerplate
+                and before.source == source
+                and not shingled.is_new(doc.doc_id)
+            ):
+                sketch, names = before.sketch, before.names
+            else:
+                sketch = _sketch(shingled.of(doc.doc_id), boilerplate, self.options)
+                names = shingled.names(doc)
+            new_docs[doc.doc_id] = _DocState(
+                shingled.key(doc),
+                source,
+                shingled.of(doc.doc_id) if doc.doc_id in sampled else None,
+                hits[doc.doc_id],
+                sketch,
+                names,
+                place,
+            )
+        return _SourceState(ids, sample, candidates, boilerplate)
+
+    def _relink(self, ordered: Sequence[StoryDoc], dirty: set[str], window: float) -> bool:
+        """Update the links for the dirty documents only; False when that may not be exact."""
+        if not self._exact or len(dirty) > 64 + len(ordered) // 50:
+            return False
+        links = {p: s for p, s in self._links.items() if p[0] not in dirty and p[1] not in dirty}
+        timeline = sorted(
+            (state.place[0], doc_id)
+            for doc_id, state in self._docs.items()
+            if state.sketch is not None
+        )
+        stamps = [t for t, _ in timeline]
+        for doc_id in sorted(dirty):
+            me = self._docs.get(doc_id)
+            if me is None or me.sketch is None:
+                continue
+            stamp, lang = me.place
+            near = [
+                other
+                for _, other in timeline[
+                    bisect_left(stamps, stamp - window) : bisect_right(stamps, stamp + window)
+                ]
+                if other != doc_id and self._docs[other].place[1] == lang
+            ]
+            mine = _bands(me.sketch)
+            crowd = [0] * len(mine)
+            partners = set()
+            for other in near:
+                theirs = _bands(_known(self._docs[other].sketch))
+                shared = [k for k, (x, y) in enumerate(zip(mine, theirs, strict=True)) if x == y]
+                for k in shared:
+                    crowd[k] += 1
+                if shared:
+                    partners.add(other)
+            if max(crowd, default=0) >= MAX_BUCKET_PAIRS:  # a full build may cut this bucket
+                return False
+            for other in partners:
+                pair = (doc_id, other) if doc_id < other else (other, doc_id)
+                score = _text_score(me.sketch, _known(self._docs[other].sketch), self.options)
+                if score is not None:
+                    links[pair] = score
+        self._links = links
+        return True
+
+
+def _moved(before: _DocState | None, after: _DocState) -> bool:
+    """Whether the document's pairs must be found again."""
+    if before is None or before.place != after.place:
+        return True
+    if before.sketch is None or after.sketch is None:
+        return before.sketch is not after.sketch
+    return before.sketch != after.sketch
+
+
+def _known(sketch: _Sketch | None) -> _Sketch:
+    assert sketch is not None
+    return sketch
+
+
+def _bands(sketch: _Sketch) -> list[int]:
+    return memoryview(sketch.signature).cast("B").cast("Q").tolist()
+
+
+def _sample(ids: Iterable[str]) -> tuple[str, ...]:
+    """SAMPLE_DOCS documents chosen by a hash of their id, so the sample barely moves as
+    documents come and go."""
+    return tuple(sorted(ids, key=lambda i: (_digest(i, 8), i))[:SAMPLE_DOCS])
+
+
+class _Shingler:
+    """Texts read and shingled at most once per update: those with a new text key, and those
+    whose shingles were not kept when a source's boilerplate must be found again."""
+
+    def __init__(
+        self,
+        options: StoryOptions,
+        read: Callable[[StoryDoc], str],
+        known: Mapping[str, _DocState],
+    ) -> None:
+        self._options, self._read, self._known = options, read, known
+        self._vocabulary, self._chunk_names = _Vocabulary(), _ChunkNames()
+        self._docs: dict[str, StoryDoc] = {}
+        self._fresh: dict[str, tuple[array[int], frozenset[str]]] = {}
+
+    def key(self, doc: StoryDoc) -> str:
+        return doc.text_key or blake2b(doc.text.encode(), digest_size=16).hexdigest()
+
+    def is_new(self, doc_id: str) -> bool:
+        doc = self._docs[doc_id]
+        before = self._known.get(doc_id)
+        return before is None or before.text_key != self.key(doc)
+
+    def register(self, docs: Iterable[StoryDoc]) -> None:
+        self._docs.update((d.doc_id, d) for d in docs)
+
+    def of(self, doc_id: str) -> array[int]:
+        known = self._known.get(doc_id)
+        if known is not None and known.shingles is not None and not self.is_new(doc_id):
+            return known.shingles
+        return self._parse(doc_id)[0]
+
+    def names(self, doc: StoryDoc) -> frozenset[str]:
+        if not self._options.cross_language:
+            return frozenset()
+        if not self.is_new(doc.doc_id) and doc.doc_id in self._known:
+            return self._known[doc.doc_id].names
+        return self._parse(doc.doc_id)[1]
+
+    def _parse(self, doc_id: str) -> tuple[array[int], frozenset[str]]:
+        if doc_id not in self._fresh:
+            chunks = self._read(self._docs[doc_id]).split()
+            shingles = array("I", _shingles(chunks, self._vocabulary))
+            found = self._options.cross_language and _names(chunks, self._chunk_names)
+            self._fresh[doc_id] = shingles, frozenset(found or ())
+        return self._fresh[doc_id]
 
 
 def fold(text: str) -> str:
@@ -155,57 +401,13 @@ def _shingles(chunks: list[str], vocabulary: _Vocabulary) -> list[int]:
     return list(map(_HASH_MASK.__and__, map(hash, zip(ids, ids[1:], ids[2:], strict=False))))
 
 
-def _read(
-    docs: Sequence[StoryDoc], options: StoryOptions
-) -> tuple[list[_Sketch | None], list[set[str]]]:
-    """Each text's sketch (None: too little text) with its source's boilerplate dropped, and
-    its names if languages are to be bridged: one split of each text serves both.
-    """
-    vocabulary, chunk_names = _Vocabulary(), _ChunkNames()
-    out: list[_Sketch | None] = [None] * len(docs)
-    found: list[set[str]] = [set() for _ in docs]
-    by_source: defaultdict[str, list[int]] = defaultdict(list)
-    for i, doc in enumerate(docs):
-        by_source[doc.source].append(i)
-    for members in by_source.values():
-        shingles = []
-        for i in members:
-            chunks = docs[i].text.split()
-            shingles.append(_shingles(chunks, vocabulary))
-            if options.cross_language:
-                found[i] = _names(chunks, chunk_names)
-        boilerplate = _boilerplate([docs[i].doc_id for i in members], shingles, options)
-        for i, hashes in zip(members, shingles, strict=True):
-            if boilerplate:
-                hashes = list(filterfalse(boilerplate.__contains__, hashes))
-            if hashes and len(hashes) >= options.min_shingles:
-                out[i] = _Sketch(_signature(hashes), len(hashes))
-    return out, found
-
-
-def _boilerplate(
-    doc_ids: Sequence[str], shingles: Sequence[list[int]], options: StoryOptions
-) -> frozenset[int]:
-    """Shingles in more than `boilerplate_share` of these documents and in enough of them.
-
-    Candidates are the shingles found in SAMPLE_FLOOR of SAMPLE_DOCS documents (chosen by a hash
-    of their id, so the sample barely moves as documents come and go); their counts are exact.
-    """
-    share = math.floor(options.boilerplate_share * len(doc_ids)) + 1
-    need = max(options.boilerplate_min_docs, share)
-    if len(doc_ids) < need:
-        return frozenset()
-    rank = sorted(range(len(doc_ids)), key=lambda i: (_digest(doc_ids[i], 8), doc_ids[i]))
-    seen: list[set[int]] = [set() for _ in range(SAMPLE_FLOOR)]  # seen[k]: in k+1 or more
-    for i in rank[:SAMPLE_DOCS]:
-        hashes = set(shingles[i])
-        for k in range(SAMPLE_FLOOR - 1, 0, -1):
-            seen[k] |= seen[k - 1] & hashes
-        seen[0] |= hashes
-    counts = Counter[int]()
-    for found in shingles:
-        counts.update(seen[-1].intersection(found))
-    return frozenset(h for h, n in counts.items() if n >= need)
+def _sketch(
+    shingles: array[int], boilerplate: frozenset[int], options: StoryOptions
+) -> _Sketch | None:
+    hashes = list(filterfalse(boilerplate.__contains__, shingles)) if boilerplate else shingles
+    if hashes and len(hashes) >= options.min_shingles:
+        return _Sketch(_signature(hashes), len(hashes))
+    return None
 
 
 def _signature(hashes: Iterable[int]) -> array[int]:
@@ -227,40 +429,33 @@ def _signature(hashes: Iterable[int]) -> array[int]:
 # --- candidate pairs and verification --------------------------------------------------------
 
 
-def _text_links(
-    sketches: Sequence[_Sketch | None],
-    docs: Sequence[StoryDoc],
-    times: Sequence[float],
-    window: float,
-    options: StoryOptions,
-) -> list[_Link]:
-    langs = [_lang(d.lang) for d in docs]
-    links = []
-    for a, b in _band_pairs(sketches, langs, times, window):  # _merge orders the links
-        sa, sb = sketches[a], sketches[b]
-        assert sa is not None and sb is not None
-        score = _text_score(sa, sb, options)
-        if score is not None:
-            links.append((score, a, b))
-    return links
-
-
 def _band_pairs(
     sketches: Sequence[_Sketch | None],
     langs: Sequence[str],
     times: Sequence[float],
     window: float,
-) -> set[tuple[int, int]]:
-    """Pairs of one language agreeing on both bins of a band and within the window."""
+) -> tuple[set[tuple[int, int]], bool]:
+    """Pairs of one language agreeing on both bins of a band and within the window, and
+    whether that is all of them (False: a crowded bucket was cut at MAX_BUCKET_PAIRS)."""
     by_time = sorted((i for i, s in enumerate(sketches) if s is not None), key=times.__getitem__)
     bands = {i: memoryview(s.signature).cast("B").cast("Q") for i in by_time if (s := sketches[i])}
     pairs: set[tuple[int, int]] = set()
+    complete = True
     for start in range(0, BINS // 2, BAND_GROUP):  # a group at a time: a quarter of the memory
         salts = _BAND_SALTS[start : start + BAND_GROUP]
         keyed = ((i, langs[i], list(map(operator.xor, bands[i][start:], salts))) for i in by_time)
         for bucket in _buckets(keyed):
             pairs.update(_window_pairs(bucket, times, window))
-    return pairs
+            complete = complete and not _cut(bucket, times, window)
+    return pairs, complete
+
+
+def _cut(by_time: Sequence[int], times: Sequence[float], window: float) -> bool:
+    """Whether _window_pairs leaves out a pair within the window of this bucket."""
+    reach = MAX_BUCKET_PAIRS + 1
+    return any(
+        times[by_time[n + reach]] - times[a] <= window for n, a in enumerate(by_time[:-reach])
+    )
 
 
 def _buckets(keyed: Iterable[tuple[int, str, list[int]]]) -> Iterable[list[int]]:

@@ -17,7 +17,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sitegen.stories import Story, StoryDoc, StoryOptions, cluster_stories, fold, names, story_id
+from sitegen.stories import (
+    Story,
+    StoryDoc,
+    StoryIndex,
+    StoryOptions,
+    cluster_stories,
+    fold,
+    names,
+    story_id,
+)
 
 T0 = datetime(2025, 3, 3, 8, 0, tzinfo=UTC)
 CET = timezone(timedelta(hours=1))
@@ -340,3 +349,93 @@ def test_duplicate_ids_and_naive_dates_are_rejected() -> None:
 def test_options_out_of_range_are_rejected(bad: dict[str, float]) -> None:
     with pytest.raises(ValueError):
         StoryOptions(**bad)  # type: ignore[arg-type]
+
+
+# --- the incremental index -------------------------------------------------------------------
+
+EDITS = ("reword", "copy", "move", "resource", "drop", "add", "boilerplate")
+
+
+def mutate(rng: random.Random, text: str, share: float) -> str:
+    """Replaces `share` of the tokens by words of the lexicon (any text, unlike reword)."""
+    tokens = text.split()
+    for i in rng.sample(range(len(tokens)), round(share * len(tokens))):
+        tokens[i] = rng.choice(CORPUS.words.lexicon)
+    return " ".join(tokens)
+
+
+def edited(docs: list[StoryDoc], edit: str, pick: int, rng: random.Random) -> list[StoryDoc]:
+    """One edit a writer or an import makes to a corpus."""
+    docs = list(docs)
+    k = pick % len(docs)
+    target = docs[k]
+    if edit == "reword":
+        docs[k] = replace(target, text=mutate(rng, target.text, 0.1))
+    elif edit == "copy":  # becomes a report of another document's story
+        other = docs[(k + 7) % len(docs)]
+        docs[k] = replace(target, text=other.text, date=other.date + timedelta(hours=2))
+    elif edit == "move":
+        docs[k] = replace(target, date=target.date + timedelta(hours=rng.choice((-80, -9, 30))))
+    elif edit == "resource":
+        docs[k] = replace(target, source=rng.choice(("wire", "Lokalblatt", "src9")))
+    elif edit == "drop" and len(docs) > 2:
+        del docs[k]
+    elif edit == "add":
+        text = mutate(rng, target.text, 0.05)
+        docs.append(replace(target, doc_id=f"new/{pick}-{len(docs)}", text=text))
+    elif edit == "boilerplate":  # tips the source's boilerplate share
+        docs[k] = replace(target, source="Lokalblatt", text=CORPUS.docs[-2].text)
+    return docs
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.tuples(st.sampled_from(EDITS), st.integers(0, 10**6)), max_size=4),
+        min_size=1,
+        max_size=4,
+    ),
+    st.booleans(),
+)
+def test_an_index_updated_through_edits_equals_a_fresh_clustering(
+    builds: list[list[tuple[str, int]]], cross_language: bool
+) -> None:
+    options = StoryOptions(cross_language=cross_language)
+    index = StoryIndex(options)
+    docs = list(CORPUS.docs)
+    rng = random.Random(len(builds))
+    assert index.update(docs) == cluster_stories(docs, options)
+    for edits in builds:
+        for edit, pick in edits:
+            docs = edited(docs, edit, pick, rng)
+        docs = list({d.doc_id: d for d in docs}.values())
+        assert index.update(docs) == cluster_stories(docs, options)
+
+
+def test_an_update_reads_only_the_texts_that_changed() -> None:
+    index = StoryIndex()
+    docs = list(CORPUS.docs)
+    index.update(docs)
+    read: list[str] = []
+
+    def text_of(doc: StoryDoc) -> str:
+        read.append(doc.doc_id)
+        return doc.text
+
+    rng = random.Random(3)
+    docs[9] = replace(docs[9], text=mutate(rng, docs[9].text, 0.1))
+    docs[2] = replace(docs[2], date=docs[2].date + timedelta(hours=1))
+    assert index.update(docs, text_of) == cluster_stories(docs)
+    assert read == [docs[9].doc_id]
+
+
+def test_a_crowded_bucket_falls_back_to_pairing_everything() -> None:
+    """Copies beyond MAX_BUCKET_PAIRS in one window: a full pairing cuts the bucket, so an
+    update must not reuse links it cannot prove."""
+    rng = random.Random(5)
+    text = body(rng, CORPUS.words, 200)
+    copies = [doc(f"copy/{n:03d}", n * 0.5, text, source=f"s{n % 40}") for n in range(90)]
+    index = StoryIndex()
+    assert index.update(copies) == cluster_stories(copies)
+    copies[45] = replace(copies[45], text=mutate(rng, text, 0.02))
+    assert index.update(copies) == cluster_stories(copies)
