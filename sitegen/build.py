@@ -100,8 +100,8 @@ def _build_locked(
     mark = time.perf_counter()
     notices = []
     now = options.now or datetime.now(UTC)
-    store = Cache(site_dir, output)
     key = state_key(config_fingerprint(config))
+    store = Cache(site_dir, output, key, options.warm)
     index, notice = store.load_index(key) if options.use_cache else (None, None)
     if notice:
         notices.append(notice)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -16,8 +16,9 @@ from sitegen.model import Article, Body
 from sitegen.stories import StoryIndex, StoryOptions
 
 CACHE_DIR = ".sitegen-cache"
-FORMAT = 3
-BODY_SHARDS = 64
+FORMAT = 4
+SHARDS = 64  # article and body shards: an edit rewrites 1/64 of each
+WRITING = "writing"  # present while a build moves files into the output folder
 
 
 @dataclass(frozen=True)
@@ -46,20 +47,47 @@ def state_key(config_fingerprint: str) -> str:
     return f"{__version__}/{FORMAT}/{config_fingerprint}"
 
 
+class WarmCache:
+    """Unpickled cache files kept in memory between builds of one process (the preview
+    server): a file is taken from here only while its size and mtime are what was read or
+    written, so a build by another process is noticed."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, tuple[tuple[int, int], Any]] = {}
+
+
 class Cache:
     """The cache of one site and output folder (a preview and a build keep apart). Every read
-    tolerates a missing, corrupt or foreign file."""
+    tolerates a missing, corrupt or foreign file.
 
-    def __init__(self, site_dir: Path, output: Path) -> None:
+    Articles and bodies live in shards keyed by (article id, content hash) under `key` (the
+    sitegen version and config fingerprint): a shard is never wrong, only incomplete, so it is
+    written whenever its articles change, and a build reads what it finds."""
+
+    def __init__(
+        self, site_dir: Path, output: Path, key: str = "", warm: WarmCache | None = None
+    ) -> None:
         tag = hashlib.blake2b(str(output).encode("utf-8"), digest_size=6).hexdigest()
         self.folder = site_dir / CACHE_DIR / f"build-{tag}"
+        self.key = key
+        self._warm = warm
 
     def _load(self, name: str) -> Any:
         path = self.folder / name
-        if not path.exists():
+        try:
+            st = path.stat()
+        except FileNotFoundError:
             return None
+        stamp = (st.st_mtime_ns, st.st_size)
+        if self._warm is not None and name in self._warm.files:
+            seen, value = self._warm.files[name]
+            if seen == stamp:
+                return value
         with path.open("rb") as handle:
-            return pickle.load(handle)
+            value = pickle.load(handle)
+        if self._warm is not None:
+            self._warm.files[name] = stamp, value
+        return value
 
     def _save(self, name: str, value: Any) -> None:
         path = self.folder / name
@@ -68,6 +96,19 @@ class Cache:
         with temp.open("wb") as handle:
             pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temp, path)
+        if self._warm is not None:
+            st = path.stat()
+            self._warm.files[name] = (st.st_mtime_ns, st.st_size), value
+
+    def _load_dict(self, name: str) -> dict[Any, Any]:
+        """A shard's entries, or {} when it is missing, damaged or of another key."""
+        try:
+            found = self._load(name)
+        except Exception:  # a cache is never worth a failed build
+            return {}
+        if not isinstance(found, tuple) or len(found) != 2 or found[0] != self.key:
+            return {}
+        return found[1] if isinstance(found[1], dict) else {}
 
     def load_index(self, key: str) -> tuple[BuildIndex | None, str | None]:
         """The previous index, or None with a notice saying why it cannot be used."""
@@ -81,14 +122,30 @@ class Cache:
             return None, "build cache is from another sitegen; rebuilding everything"
         if index.key != key:
             return None, "sitegen version or site.yaml changed; rebuilding everything"
+        if (self.folder / WRITING).exists():  # a build died while moving files in
+            return BuildIndex(key, index.output, files=index.files), None
         return index, None
 
-    def load_articles(self) -> dict[str, Article]:
-        try:
-            articles = self._load("articles.pickle")
-        except Exception:
-            return {}
-        return articles if isinstance(articles, dict) else {}
+    def load_articles(self, wanted: Mapping[str, str]) -> dict[str, Article]:
+        """The cached articles among `wanted` (article id -> content hash of its file)."""
+        found: dict[str, Article] = {}
+        for name in sorted({_shard("articles", i) for i in wanted}):
+            for (article_id, version), article in self._load_dict(name).items():
+                if wanted.get(article_id) == version and isinstance(article, Article):
+                    found[article_id] = article
+        return found
+
+    def save_articles(self, articles: Mapping[str, Article], touched: Iterable[str]) -> None:
+        """Rewrite the shards holding a touched (new, changed or removed) article."""
+        grouped: dict[str, dict[tuple[str, str], Article]] = {
+            name: {} for name in {_shard("articles", i) for i in touched}
+        }
+        for article_id, article in articles.items():
+            name = _shard("articles", article_id)
+            if name in grouped:
+                grouped[name][article_id, article.content_hash] = article
+        for name, entries in sorted(grouped.items()):
+            self._save(name, (self.key, entries))
 
     def load_story_index(self, options: StoryOptions) -> StoryIndex:
         """The previous build's story clustering, or a fresh one."""
@@ -100,34 +157,32 @@ class Cache:
             return found
         return StoryIndex(options)
 
-    def save(
-        self,
-        index: BuildIndex,
-        articles: Mapping[str, Article] | None,
-        bodies: BodyStore | None,
-        stories: StoryIndex | None = None,
-    ) -> None:
-        """Write bodies, articles and stories first, the index last: the index vouches for
-        the rest."""
+    def writing(self) -> None:
+        """Mark the outputs as changing: until save() the index's manifest is not trusted."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        (self.folder / WRITING).touch()
+
+    def save(self, index: BuildIndex, stories: StoryIndex | None = None) -> None:
+        """Write the story clustering, then the index, which vouches for the outputs."""
         self.folder.mkdir(parents=True, exist_ok=True)
         (self.folder / ".gitignore").write_text("*\n", encoding="utf-8")
-        if bodies is not None:
-            bodies.save()
-        if articles is not None:
-            self._save("articles.pickle", dict(articles))
         if stories is not None and stories.modified:
             self._save("stories.pickle", stories)
         self._save("index.pickle", index)
+        (self.folder / WRITING).unlink(missing_ok=True)
 
     def body_store(
-        self, fresh: Mapping[str, Body], kept: set[str], reparse: Callable[[str], Body]
+        self,
+        fresh: Mapping[str, Body],
+        kept: Mapping[str, str],
+        reparse: Callable[[str], Body],
     ) -> BodyStore:
-        return BodyStore(self, dict(fresh), kept, reparse)
+        return BodyStore(self, dict(fresh), dict(kept), reparse)
 
 
-def _shard(article_id: str) -> str:
-    digest = hashlib.blake2b(article_id.encode("utf-8"), digest_size=2).digest()
-    return f"bodies/{int.from_bytes(digest, 'big') % BODY_SHARDS:02d}.pickle"
+def _shard(kind: str, article_id: str) -> str:
+    digest = hashlib.blake2b(article_id.encode("utf-8", "surrogateescape"), digest_size=2).digest()
+    return f"{kind}/{int.from_bytes(digest, 'big') % SHARDS:02d}.pickle"
 
 
 class BodyStore(Mapping[str, Body]):
@@ -135,33 +190,36 @@ class BodyStore(Mapping[str, Body]):
     from the cache on first use, so a small edit reads only the bodies it renders."""
 
     def __init__(
-        self, cache: Cache, fresh: dict[str, Body], kept: set[str], reparse: Callable[[str], Body]
+        self,
+        cache: Cache,
+        fresh: dict[str, Body],
+        kept: dict[str, str],
+        reparse: Callable[[str], Body],
     ) -> None:
         self._cache = cache
         self._reparse = reparse
         self._fresh = fresh
-        self._ids = kept | set(fresh)
-        self._shards: dict[str, dict[str, Body]] = {}
+        self._kept = kept  # article id -> content hash, for bodies to take from the cache
+        self._ids = set(kept) | set(fresh)
+        self._shards: dict[str, dict[tuple[str, str], Body]] = {}
 
     def __getitem__(self, article_id: str) -> Body:
         if article_id in self._fresh:
             return self._fresh[article_id]
         if article_id not in self._ids:
             raise KeyError(article_id)
-        body = self._shard_of(article_id).get(article_id)
-        if body is None:  # a damaged or partial cache: parse the file again, never guess
+        name = _shard("bodies", article_id)
+        if name not in self._shards:
+            self._shards[name] = self._cache._load_dict(name)
+        body = self._shards[name].get((article_id, self._kept[article_id]))
+        if not isinstance(body, Body):  # a damaged or partial cache: parse the file again
             body = self._fresh[article_id] = self._reparse(article_id)
         return body
 
-    def _shard_of(self, article_id: str) -> dict[str, Body]:
-        name = _shard(article_id)
-        if name not in self._shards:
-            try:
-                loaded = self._cache._load(name)
-            except Exception:
-                loaded = None
-            self._shards[name] = loaded if isinstance(loaded, dict) else {}
-        return self._shards[name]
+    @property
+    def fresh_ids(self) -> frozenset[str]:
+        """Articles whose bodies were parsed in this build."""
+        return frozenset(self._fresh)
 
     def __iter__(self) -> Iterator[str]:
         return iter(sorted(self._ids))
@@ -169,28 +227,21 @@ class BodyStore(Mapping[str, Body]):
     def __len__(self) -> int:
         return len(self._ids)
 
-    def save(self) -> None:
-        """Rewrite only the shards that gained, changed or lost a body."""
-        fresh_by_shard: dict[str, dict[str, Body]] = {}
-        for article_id, body in self._fresh.items():
-            fresh_by_shard.setdefault(_shard(article_id), {})[article_id] = body
-        touched = set(fresh_by_shard)
-        for name, shard in self._shards.items():
-            if any(i not in self._ids for i in shard):
-                touched.add(name)
-        for name in sorted(touched):
-            shard = {i: b for i, b in self._load_for_save(name).items() if i in self._ids}
-            shard.update(fresh_by_shard.get(name, {}))
-            self._cache._save(name, shard)
-
-    def _load_for_save(self, name: str) -> dict[str, Body]:
-        if name in self._shards:
-            return self._shards[name]
-        try:
-            loaded = self._cache._load(name)
-        except Exception:
-            loaded = None
-        return loaded if isinstance(loaded, dict) else {}
+    def save(self, versions: Mapping[str, str], removed: Iterable[str]) -> None:
+        """Rewrite the shards that gained, changed or lost a body; `versions` maps every
+        article id to its content hash."""
+        touched = {*self._fresh, *removed}
+        names = {_shard("bodies", i) for i in touched}
+        for name in sorted(names):
+            entries = {
+                key: body
+                for key, body in (self._shards.get(name) or self._cache._load_dict(name)).items()
+                if versions.get(key[0]) == key[1] and key[0] not in self._fresh
+            }
+            for article_id, body in self._fresh.items():
+                if _shard("bodies", article_id) == name:
+                    entries[article_id, versions[article_id]] = body
+            self._cache._save(name, (self._cache.key, entries))
 
 
 def forget_all(site_dir: Path) -> int:

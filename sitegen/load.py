@@ -43,6 +43,7 @@ class Loaded:
     bodies: BodyStore
     files: dict[str, SourceFile]
     parsed: int
+    removed: frozenset[str]  # files the last build read that are gone
 
 
 def scan(site_dir: Path) -> Scan:
@@ -114,30 +115,30 @@ def _parse_many(config: Config, todo: Sequence[tuple[str, bytes]], jobs: int) ->
 def load_content(
     config: Config, site_dir: Path, found: Scan, index: BuildIndex | None, cache: Cache, jobs: int
 ) -> Loaded:
-    """Articles of every file; unchanged files come from the cache. Raises InputError."""
+    """Articles of every file; those the cache holds for the file's content come from it.
+    Raises InputError."""
     problems = list(found.problems)
     known: Mapping[str, SourceFile] = index.files if index else {}
     files: dict[str, SourceFile] = {}
-    todo: list[tuple[str, bytes]] = []
+    read: dict[str, bytes] = {}
     for name, (path, st) in found.files.items():
         before = known.get(name)
         if before and (before.mtime_ns, before.size) == (st.st_mtime_ns, st.st_size):
             files[name] = before
             continue
         try:
-            data = path.read_bytes()
+            data = read[name] = path.read_bytes()
         except OSError as error:
             problems.append(Problem(name, None, None, f"cannot read: {error.strerror}"))
             continue
         files[name] = SourceFile(st.st_mtime_ns, st.st_size, content_hash(data))
-        if not before or before.content_hash != files[name].content_hash:
-            todo.append((name, data))
-    cached = cache.load_articles() if len(todo) < len(files) else {}
-    pending = {name for name, _ in todo}
+    versions = {name: file.content_hash for name, file in files.items()}
+    articles = cache.load_articles(versions)
+    todo = []
     for name in files:
-        if name not in cached and name not in pending:  # the cache lost it: parse again
-            todo.append((name, found.files[name][0].read_bytes()))
-    articles = {name: cached[name] for name in files if name in cached}
+        if name not in articles:  # new, changed, or lost from the cache: parse it
+            data = read.get(name)
+            todo.append((name, data if data is not None else found.files[name][0].read_bytes()))
     fresh: dict[str, Body] = {}
     for (name, _), result in zip(todo, _parse_many(config, todo, jobs), strict=True):
         if isinstance(result, InputError):
@@ -150,5 +151,7 @@ def load_content(
     def reparse(name: str) -> Body:
         return parse_article(name, (site_dir / name).read_bytes(), config, MarkdownRenderer())[1]
 
-    bodies = cache.body_store(fresh, set(articles) - set(fresh), reparse)
-    return Loaded(dict(sorted(articles.items())), bodies, files, len(todo))
+    kept = {name: versions[name] for name in articles if name not in fresh}
+    bodies = cache.body_store(fresh, kept, reparse)
+    removed = frozenset(known) - frozenset(files)
+    return Loaded(dict(sorted(articles.items())), bodies, files, len(todo), removed)

@@ -89,19 +89,17 @@ def rebuild(
         if old_manifest.get(path) != new_index.manifest[path]
     }
     stale = sorted(set(old_manifest) - set(new_index.manifest))
+    touched = {*loaded.bodies.fresh_ids, *loaded.removed}
+    store.save_articles(loaded.articles, touched)
+    loaded.bodies.save({i: a.content_hash for i, a in loaded.articles.items()}, loaded.removed)
     if not old_manifest:
         commit = replace_all(output, files)
     else:
-        # A crash while files move in leaves an index without outputs: the next build
-        # then writes everything again instead of trusting a half-updated folder.
-        store.save(BuildIndex(key, str(output), files=loaded.files), loaded.articles, loaded.bodies)
+        # A crash while files move in leaves a marker: the next build then writes
+        # everything again instead of trusting a half-updated folder.
+        store.writing()
         commit = update_in_place(output, changed, stale)
-    store.save(
-        new_index,
-        loaded.articles if not old_manifest else None,
-        loaded.bodies if not old_manifest else None,
-        stories,
-    )
+    store.save(new_index, stories)
     stages["write"] = time.perf_counter() - mark
     return BuildReport(
         output=output,

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from sitegen.cache import WarmCache
+
 Log = Callable[[str], None]
 
 
@@ -20,6 +22,7 @@ class BuildOptions:
     use_cache: bool = True
     jobs: int | None = None
     now: datetime | None = None  # None: the clock; tests pass a fixed moment
+    warm: WarmCache | None = None  # a long-lived process keeps the unpickled cache here
 
 
 @dataclass

@@ -18,7 +18,7 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from hashlib import blake2b
 from itertools import compress, filterfalse, pairwise, repeat
@@ -218,6 +218,14 @@ class StoryIndex:
         """The boilerplate of one source and its documents' sketches, reusing what still holds."""
         old = self._sources.get(source)
         ids = frozenset(d.doc_id for d in members)
+        if old and old.members == ids and not any(map(shingled.is_new, ids)):
+            for doc in members:  # the same texts: only dates or languages may have moved
+                before = self._docs[doc.doc_id]
+                place = (doc.date.timestamp(), _lang(doc.lang))
+                new_docs[doc.doc_id] = (
+                    before if before.place == place else replace(before, place=place)
+                )
+            return old
         sample = old.sample if old and old.members == ids else _sample(ids)
         if old and old.sample == sample and not any(shingled.is_new(i) for i in sample):
             candidates = old.candidates
@@ -596,11 +604,17 @@ def _name_pairs(
 
 
 def _merge(links: Sequence[_Link], times: Sequence[float], window: float) -> list[list[int]]:
-    """Union-find over links, strongest first; no merge makes a group span beyond the window."""
-    parent = list(range(len(times)))
-    first, last = list(times), list(times)
+    """Union-find over links, strongest first; no merge makes a group span beyond the window.
+
+    Only linked documents take part, so the cost follows the links, not the corpus.
+    """
+    parent: dict[int, int] = {}
+    first: dict[int, float] = {}
+    last: dict[int, float] = {}
 
     def root(i: int) -> int:
+        if i not in parent:
+            parent[i], first[i], last[i] = i, times[i], times[i]
         while parent[i] != i:
             parent[i] = parent[parent[i]]
             i = parent[i]
@@ -614,7 +628,7 @@ def _merge(links: Sequence[_Link], times: Sequence[float], window: float) -> lis
         parent[gone] = keep
         first[keep], last[keep] = min(first[ra], first[rb]), max(last[ra], last[rb])
     groups: defaultdict[int, list[int]] = defaultdict(list)
-    for i in range(len(times)):
+    for i in sorted(parent):
         groups[root(i)].append(i)
     return [g for g in groups.values() if len(g) > 1]
 

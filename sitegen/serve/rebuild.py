@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sitegen.build import BuildOptions, BuildReport, build
+from sitegen.cache import WarmCache
 from sitegen.config import load_config
 from sitegen.model import InputError, Problem
 from sitegen.render import resolve_theme
@@ -62,6 +63,7 @@ class Rebuilder:
         self._hub = hub
         self._log = log
         self._doubt = False  # lost events or an unexpected failure: build without the cache
+        self._warm = WarmCache()  # the cache stays unpickled in memory between previews
         self.base_path = _base_path(settings.site_dir)
 
     def theme_dirs(self) -> tuple[Path, ...]:
@@ -88,6 +90,7 @@ class Rebuilder:
                 future=settings.future,
                 base_url=settings.origin + self.base_path,
                 use_cache=not full,
+                warm=self._warm,
             )
             report = build(options, log=self._log)
         except InputError as error:
