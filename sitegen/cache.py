@@ -54,6 +54,7 @@ class WarmCache:
 
     def __init__(self) -> None:
         self.files: dict[str, tuple[tuple[int, int], Any]] = {}
+        self.template_refs: dict[str, frozenset[str]] = {}  # see render.Renderer
 
 
 class Cache:
@@ -71,6 +72,7 @@ class Cache:
         self.folder = site_dir / CACHE_DIR / f"build-{tag}"
         self.key = key
         self._warm = warm
+        self.template_refs = warm.template_refs if warm is not None else None
 
     def _load(self, name: str) -> Any:
         path = self.folder / name
@@ -156,6 +158,12 @@ class Cache:
         if isinstance(found, StoryIndex) and found.options == options:
             return found
         return StoryIndex(options)
+
+    def compiled_templates(self) -> Path:
+        """Where Jinja2 keeps compiled templates (keyed by their source) for this sitegen."""
+        folder = self.folder / f"templates-{__version__}"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
 
     def writing(self) -> None:
         """Mark the outputs as changing: until save() the index's manifest is not trusted."""

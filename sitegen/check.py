@@ -125,12 +125,12 @@ def _read_articles(
     renderer = MarkdownRenderer()
     articles: list[Article] = []
     bodies: dict[str, Body] = {}
-    for name, (path, st) in found.files.items():
+    for name, st in found.files.items():
         if not stat.S_ISREG(st.st_mode):  # a FIFO would block a read for ever
             problems.append(Problem(name, None, None, "not a regular file; remove it"))
             continue
         try:
-            data = path.read_bytes()
+            data = found.path(name).read_bytes()
         except OSError as error:
             problems.append(Problem(name, None, None, f"cannot read: {error.strerror}"))
             continue

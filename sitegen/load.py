@@ -25,15 +25,19 @@ Parsed = tuple[Article, Body] | InputError
 class Scan:
     """The article files under content/ with their stat, and links refused on the way."""
 
-    files: dict[str, tuple[Path, os.stat_result]]
+    site_dir: Path
+    files: dict[str, os.stat_result]  # path relative to site_dir -> its stat
     problems: list[Problem]
+
+    def path(self, name: str) -> Path:
+        return self.site_dir / name
 
     def unchanged_since(self, index: BuildIndex) -> bool:
         if self.problems or set(self.files) != set(index.files):
             return False
         return all(
             (st.st_mtime_ns, st.st_size) == (index.files[name].mtime_ns, index.files[name].size)
-            for name, (_, st) in self.files.items()
+            for name, st in self.files.items()
         )
 
 
@@ -49,10 +53,10 @@ class Loaded:
 def scan(site_dir: Path) -> Scan:
     """Every .md file under content/ in a stable order; symlinks leading out are refused."""
     content = site_dir / CONTENT_DIR
-    files: dict[str, tuple[Path, os.stat_result]] = {}
+    files: dict[str, os.stat_result] = {}
     problems: list[Problem] = []
     if not content.is_dir():
-        return Scan(files, problems)
+        return Scan(site_dir, files, problems)
     root = content.resolve()
     folders = [(f"{CONTENT_DIR}/", str(content))]
     while folders:  # os.scandir: one stat a file at most (pathlib costs ~4x more at 10k files)
@@ -81,10 +85,10 @@ def scan(site_dir: Path) -> Scan:
                     message = "not a regular file; refusing to read it"
                     problems.append(Problem(rel, None, None, message))
                     continue
-                files[rel] = (Path(entry.path), st)
+                files[rel] = st
             except (OSError, RuntimeError) as error:
                 problems.append(Problem(rel, None, None, f"cannot read: {error}"))
-    return Scan(dict(sorted(files.items())), problems)
+    return Scan(site_dir, dict(sorted(files.items())), problems)
 
 
 def _parse_batch(config: Config, batch: Sequence[tuple[str, bytes]]) -> list[Parsed]:
@@ -121,13 +125,13 @@ def load_content(
     known: Mapping[str, SourceFile] = index.files if index else {}
     files: dict[str, SourceFile] = {}
     read: dict[str, bytes] = {}
-    for name, (path, st) in found.files.items():
+    for name, st in found.files.items():
         before = known.get(name)
         if before and (before.mtime_ns, before.size) == (st.st_mtime_ns, st.st_size):
             files[name] = before
             continue
         try:
-            data = read[name] = path.read_bytes()
+            data = read[name] = found.path(name).read_bytes()
         except OSError as error:
             problems.append(Problem(name, None, None, f"cannot read: {error.strerror}"))
             continue
@@ -138,7 +142,7 @@ def load_content(
     for name in files:
         if name not in articles:  # new, changed, or lost from the cache: parse it
             data = read.get(name)
-            todo.append((name, data if data is not None else found.files[name][0].read_bytes()))
+            todo.append((name, data if data is not None else found.path(name).read_bytes()))
     fresh: dict[str, Body] = {}
     for (name, _), result in zip(todo, _parse_many(config, todo, jobs), strict=True):
         if isinstance(result, InputError):

@@ -62,7 +62,9 @@ def rebuild(
         known_related=index.related if index else None,
         story_index=stories,
     )
-    renderer, assets, routes = plan_site(site_dir, site, options.drafts, options.future)
+    renderer, assets, routes = plan_site(
+        site_dir, site, options.drafts, options.future, store if options.use_cache else None
+    )
     stages["plan"] = time.perf_counter() - mark
     mark = time.perf_counter()
     producer = Producer(site, renderer, assets, store.folder if options.use_cache else None)
@@ -148,13 +150,18 @@ def _refuse_links_out(path: Path, theme_dir: Path) -> None:
 
 
 def plan_site(
-    site_dir: Path, site: Site, drafts: bool, future: bool
+    site_dir: Path, site: Site, drafts: bool, future: bool, store: Cache | None = None
 ) -> tuple[Renderer, dict[str, Asset], list[Route]]:
     """The theme's renderer and assets, and every route with its fingerprint."""
     config = site.config
     theme = resolve_theme(site_dir, config.theme)
     assets = collect_assets(site_dir, theme)
-    renderer = Renderer(theme, _template_globals(config, assets))
+    renderer = Renderer(
+        theme,
+        _template_globals(config, assets),
+        store.compiled_templates() if store else None,
+        store.template_refs if store else None,
+    )
     fingerprints = Fingerprints(
         config=digest(config_fingerprint(config), drafts, future),
         templates=renderer.template_fingerprints(),  # parses every template: syntax errors

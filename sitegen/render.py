@@ -22,7 +22,15 @@ __all__ = ["Renderer", "Theme", "builtin_themes_dir", "resolve_theme", "template
 class Renderer:
     """A sandboxed, autoescaping Jinja2 environment over one theme chain."""
 
-    def __init__(self, theme: Theme, globals_: Mapping[str, Any]) -> None:
+    def __init__(
+        self,
+        theme: Theme,
+        globals_: Mapping[str, Any],
+        compiled_dir: Path | None = None,
+        known_refs: dict[str, frozenset[str]] | None = None,
+    ) -> None:
+        """`compiled_dir` keeps compiled templates between builds (keyed by their source);
+        `known_refs` remembers which templates a source pulls in, for a long-lived process."""
         self.theme = theme
         self.env = SandboxedEnvironment(
             loader=jinja2.FileSystemLoader(theme.template_dirs),
@@ -31,8 +39,12 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             auto_reload=False,
+            bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled_dir))
+            if compiled_dir is not None
+            else None,
         )
         self.env.globals.update(globals_)
+        self._known_refs = known_refs if known_refs is not None else {}
 
     def template_fingerprints(self) -> dict[str, str]:
         """Each template's hash covers its own source and every template it pulls in."""
@@ -46,11 +58,15 @@ class Renderer:
                 where = self._path_of(name)
                 raise InputError([Problem(where, None, None, f"cannot read: {error}")]) from None
             sources[name] = source
-            try:
-                parsed = self.env.parse(source, name, filename)
-                refs[name] = {r for r in meta.find_referenced_templates(parsed) if r}
-            except jinja2.TemplateSyntaxError as error:
-                raise InputError([template_problem(error, self.theme)]) from None
+            key = hashlib.blake2b(f"{name}\0{source}".encode(), digest_size=16).hexdigest()
+            if key not in self._known_refs:
+                try:
+                    parsed = self.env.parse(source, name, filename)
+                except jinja2.TemplateSyntaxError as error:
+                    raise InputError([template_problem(error, self.theme)]) from None
+                found = meta.find_referenced_templates(parsed)
+                self._known_refs[key] = frozenset(r for r in found if r)
+            refs[name] = set(self._known_refs[key])
         result = {}
         for name in sources:
             closure, stack = set(), [name]

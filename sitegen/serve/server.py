@@ -34,7 +34,8 @@ class ServeOptions:
     open_browser: bool = False
     drafts: bool = False
     future: bool = False
-    debounce: float = 0.1  # seconds of quiet after a save before the build starts
+    debounce: float = 0.05  # seconds of quiet after a save before the build starts (editors
+    # write a save in one burst: temp file, rename, within a few milliseconds)
 
 
 class PortInUse(OSError):
