@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import mimetypes
 import queue
+import re
 import select
 import socket
 import socketserver
@@ -33,6 +34,8 @@ TYPES = {
     ".svg": "image/svg+xml", ".webmanifest": "application/manifest+json",
 }  # fmt: skip
 GONE_CHECK_SECONDS = 1.0
+FINGERPRINTED = re.compile(r"\.[0-9a-f]{10}\.(?:css|js)$")  # theme assets named by their hash
+IMMUTABLE = "public, max-age=31536000, immutable"
 TEXTUAL = ("text/", "application/json", "application/xml", "+xml", "+json")
 
 
@@ -170,7 +173,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
         elif resolved.outcome == "file" and page is not None and resolved.file is not None:
             kind = content_type(resolved.file)
             body = inject(page, generation) if kind.startswith("text/html") else page
-            self._send(HTTPStatus.OK, kind, body, with_body)
+            lasting = FINGERPRINTED.search(resolved.file.name) is not None
+            self._send(HTTPStatus.OK, kind, body, with_body, lasting=lasting)
         else:
             self._send(
                 HTTPStatus.NOT_FOUND,
@@ -180,12 +184,19 @@ class PreviewHandler(BaseHTTPRequestHandler):
             )
 
     def _send(
-        self, status: HTTPStatus, kind: str, body: bytes, with_body: bool, location: str = ""
+        self,
+        status: HTTPStatus,
+        kind: str,
+        body: bytes,
+        with_body: bool,
+        location: str = "",
+        lasting: bool = False,
     ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
+        # A name with a content hash never changes meaning: a reload need not fetch it again.
+        self.send_header("Cache-Control", IMMUTABLE if lasting else "no-store")
         self.send_header("X-Content-Type-Options", "nosniff")
         if location:
             self.send_header("Location", location)

@@ -268,3 +268,13 @@ def test_lost_events_mean_a_full_rebuild(site: Path) -> None:
         assert f"{everything.group(1)} rendered" in last  # every route, not just changed ones
     finally:
         server.stop()
+
+
+def test_assets_named_by_their_hash_are_cached_and_pages_never(preview: PreviewServer) -> None:
+    page = fetch(preview.address, URLS[FIRST])
+    assert page.headers["cache-control"] == "no-store"
+    stylesheet = re.search(r'href="(/news/static/style\.[0-9a-f]{10}\.css)"', page.text)
+    assert stylesheet is not None
+    asset = fetch(preview.address, stylesheet.group(1))
+    assert asset.status == 200 and "immutable" in asset.headers["cache-control"]
+    assert fetch(preview.address, "/news/atom.xml").headers["cache-control"] == "no-store"
