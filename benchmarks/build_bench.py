@@ -44,7 +44,7 @@ class Measurement:
     wall: float
     cpu: float  # user + system, the child and the descendants it waited for
     max_process_mb: float  # ru_maxrss: the largest single process
-    tree_peak_mb: float  # sampled sum of RSS over the process tree
+    tree_peak_mb: float  # sampled sum of PSS over the process tree (shared pages once)
     returncode: int
     stderr: str = ""
 
@@ -60,14 +60,28 @@ def _children(pid: int) -> list[int]:
     return out
 
 
+def _memory(pid: int) -> int:
+    """Proportional set size of one process: its own pages, plus its share of pages it shares
+    (a forked worker's copy-on-write pages count once over the tree, not once per process).
+    Falls back to the resident size where smaps_rollup is missing."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    with open(f"/proc/{pid}/statm") as fh:
+        return int(fh.read().split()[1]) * PAGE
+
+
 def tree_rss(pid: int) -> int:
-    """Resident bytes of pid and all its descendants (0 where /proc is missing)."""
+    """Memory of pid and all its descendants: the sum of their PSS (0 where /proc is missing)."""
     total, todo = 0, [pid]
     while todo:
         p = todo.pop()
         try:
-            with open(f"/proc/{p}/statm") as fh:
-                total += int(fh.read().split()[1]) * PAGE
+            total += _memory(p)
         except (OSError, IndexError, ValueError):
             continue
         todo.extend(_children(p))
@@ -255,7 +269,7 @@ def print_table(results: Sequence[SizeResult], title: str) -> None:
         ("cold build CPU s", lambda r: f"{r.cold.cpu:.2f}"),
         ("cold ms per article", lambda r: f"{1000 * r.cold.wall / r.articles:.2f}"),
         ("cold peak RSS MB, largest process", lambda r: f"{r.cold.max_process_mb:.0f}"),
-        ("cold peak RSS MB, process tree", lambda r: f"{r.cold.tree_peak_mb:.0f}"),
+        ("cold peak MB, process tree (PSS)", lambda r: f"{r.cold.tree_peak_mb:.0f}"),
         ("output files", lambda r: f"{r.output_files:,}"),
         ("no-change rebuild s", lambda r: f"{r.no_change.wall:.3f}"),
         ("no-change peak RSS MB, tree", lambda r: f"{r.no_change.tree_peak_mb:.0f}"),

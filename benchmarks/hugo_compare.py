@@ -491,7 +491,8 @@ def main(argv: list[str] | None = None) -> int:
     for c in results:
         print_comparison(c, sitegen is not None)
     print(
-        "\nMB: peak RSS of the process tree. Hugo keeps no cache between runs: its no-change "
+        "\nMB: peak memory of the process tree (sum of PSS: pages shared by forked workers count "
+        "once). Hugo keeps no cache between runs: its no-change "
         "and edit rows are full rebuilds."
     )
     if args.json:

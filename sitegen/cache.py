@@ -8,6 +8,7 @@ import pickle
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -188,6 +189,7 @@ class Cache:
         return BodyStore(self, dict(fresh), dict(kept), reparse)
 
 
+@lru_cache(maxsize=1 << 18)
 def _shard(kind: str, article_id: str) -> str:
     digest = hashlib.blake2b(article_id.encode("utf-8", "surrogateescape"), digest_size=2).digest()
     return f"{kind}/{int.from_bytes(digest, 'big') % SHARDS:02d}.pickle"

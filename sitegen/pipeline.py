@@ -77,7 +77,9 @@ def rebuild(
         related=(site.related_key, site.related),
         published=len(site.articles),
     )
-    files, rendered = _render(routes, producer, index, new_index, output, jobs, log)
+    # A long-lived preview owns its output folder; a build checks nobody removed files.
+    trusted = options.warm is not None
+    files, rendered = _render(routes, producer, index, new_index, output, trusted, jobs, log)
     if config.offline.enabled:
         offline = offline_manifest(site, new_index.manifest)
         files[OFFLINE_FILE] = offline
@@ -199,13 +201,14 @@ def _render(
     index: BuildIndex | None,
     new_index: BuildIndex,
     output: Path,
+    trusted: bool,
     jobs: int,
     log: Log,
 ) -> tuple[dict[str, bytes], list[str]]:
     """Produce every route whose fingerprint changed; carry the others over from the last build."""
     previous = index.routes if index else {}
     manifest = index.manifest if index else {}
-    present = list_files(output) if previous else set()
+    present = list_files(output) if previous and not trusted else None
     todo = [
         route
         for route in routes
@@ -242,13 +245,13 @@ def _reusable(
     before: tuple[str, tuple[str, ...]] | None,
     route: Route,
     manifest: dict[str, str],
-    present: set[str],
+    present: set[str] | None,
 ) -> bool:
     """Whether the last build's files of this route are still right and still there."""
     return (
         before is not None
         and before[0] == route.fingerprint
-        and all(path in manifest and path in present for path in before[1])
+        and all(path in manifest and (present is None or path in present) for path in before[1])
     )
 
 
@@ -261,8 +264,14 @@ def _produce_all(producer: Producer, routes: Sequence[Route], jobs: int) -> list
     ):
         return [producer.produce(route) for route in routes]
     context = multiprocessing.get_context("fork")
-    with context.Pool(jobs, initializer=_set_worker_producer, initargs=(producer,)) as pool:
-        return pool.map(_produce_in_worker, routes, chunksize=32)
+    # Frozen objects are never visited by a worker's collector, so the pages holding the
+    # site stay shared with this process instead of being copied into every worker.
+    gc.freeze()
+    try:
+        with context.Pool(jobs, initializer=_set_worker_producer, initargs=(producer,)) as pool:
+            return pool.map(_produce_in_worker, routes, chunksize=32)
+    finally:
+        gc.unfreeze()
 
 
 # Set once in each forked worker by its initializer; the parent never touches it.

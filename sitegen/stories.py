@@ -186,7 +186,12 @@ class StoryIndex:
             new_sources[source] = self._source(source, members, shingled, new_docs)
         dirty = {i for i, state in new_docs.items() if _moved(old_docs.get(i), state)}
         dirty.update(set(old_docs) - set(new_docs))
-        self.modified = bool(dirty) or new_sources != self._sources or new_docs != old_docs
+        self.modified = (
+            bool(dirty)
+            or new_sources.keys() != self._sources.keys()
+            or any(state is not self._sources[k] for k, state in new_sources.items())
+            or any(state is not old_docs.get(k) for k, state in new_docs.items())
+        )
         self._docs, self._sources = new_docs, new_sources
 
         times = [d.date.timestamp() for d in ordered]
