@@ -5,8 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -62,89 +61,98 @@ def safe_relative(path: str) -> PurePosixPath:
     return PurePosixPath(path)
 
 
-def _write_file(root: Path, relative: str, data: bytes) -> None:
-    target = root / safe_relative(relative)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temp = target.with_name(f".{target.name}.tmp{os.getpid()}")
-    temp.write_bytes(data)
-    os.replace(temp, target)
-
-
 @dataclass(frozen=True)
 class Commit:
     written: int
     deleted: int
 
 
+class Staging:
+    """A build's new files, written into a private folder beside the output as they are made
+    (a site never sits in memory whole), then swapped in: all at once, or file by file.
+
+    If the build fails before the swap, `discard` leaves the output as it was.
+    """
+
+    def __init__(self, output: Path) -> None:
+        if output.is_symlink() or output.is_file():
+            message = f"{output} is a file or link, not a folder"
+            raise InputError([Problem("site.yaml", None, "output_dir", message)])
+        self.output = output
+        self.folder = output.with_name(output.name + STAGING_SUFFIX)
+        self.written: list[str] = []
+        self._made: set[Path] = set()
+        for leftover in (self.folder, output.with_name(output.name + OLD_SUFFIX)):
+            if leftover.exists():  # a build killed while swapping or staging left it
+                shutil.rmtree(leftover)
+
+    def add(self, relative: str, data: bytes) -> None:
+        try:
+            target = self.folder / safe_relative(relative)
+            if target.parent not in self._made:  # a private folder: no temp files needed
+                target.parent.mkdir(parents=True, exist_ok=True)
+                self._made.add(target.parent)
+            target.write_bytes(data)
+        except BaseException:  # a bad name or a full disk leaves no staging behind
+            self.discard()
+            raise
+        self.written.append(relative)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def replace_all(self) -> Commit:
+        """Swap the staged folder, a complete site, in for the old output."""
+        output = self.output
+        self.folder.mkdir(parents=True, exist_ok=True)  # an empty site is a site too
+        old = output.with_name(output.name + OLD_SUFFIX)
+        if output.exists():
+            os.replace(output, old)
+        os.replace(self.folder, output)
+        if old.exists():
+            shutil.rmtree(old)
+        return Commit(len(self.written), 0)
+
+    def update_in_place(self, stale: Iterable[str]) -> Commit:
+        """Move each staged file into place, atomically, then delete stale ones last: a
+        reader never gets a half-written file."""
+        output = self.output
+        stale = list(stale)
+        try:
+            for relative in [*self.written, *stale]:  # refuse before the first move
+                _refuse_links(output, output / safe_relative(relative))
+        except BaseException:
+            self.discard()
+            raise
+        for relative in self.written:
+            target = output / safe_relative(relative)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(self.folder / relative, target)
+        deleted = 0
+        for relative in stale:
+            target = output / safe_relative(relative)
+            if target.is_file():
+                target.unlink()
+                deleted += 1
+                _remove_empty_parents(output, target.parent)
+        self.discard()
+        return Commit(len(self.written), deleted)
+
+
 def replace_all(output: Path, files: Mapping[str, bytes]) -> Commit:
     """Write a complete site into a staging folder, then swap it in for the old one."""
-    if output.is_symlink() or output.is_file():
-        raise InputError(
-            [Problem("site.yaml", None, "output_dir", f"{output} is a file or link, not a folder")]
-        )
-    staging = output.with_name(output.name + STAGING_SUFFIX)
-    if staging.exists():
-        shutil.rmtree(staging)
-    staging.mkdir(parents=True)
-    with _removed_on_failure(staging):
-        made: set[Path] = {staging}
-        for relative, data in files.items():  # a private folder: no temp files needed
-            target = staging / safe_relative(relative)
-            if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
-            target.write_bytes(data)
-    old = output.with_name(output.name + OLD_SUFFIX)
-    if old.exists():
-        shutil.rmtree(old)
-    if output.exists():
-        os.replace(output, old)
-    os.replace(staging, output)
-    if old.exists():
-        shutil.rmtree(old)
-    return Commit(len(files), 0)
+    staging = Staging(output)
+    for relative, data in files.items():
+        staging.add(relative, data)
+    return staging.replace_all()
 
 
 def update_in_place(output: Path, changed: Mapping[str, bytes], stale: Iterable[str]) -> Commit:
-    """Stage every changed file first, then move each into place and delete stale ones last.
-
-    Each file is swapped atomically, so a reader never gets a half-written file; if rendering
-    failed, this is never called and the output is untouched.
-    """
-    staging = output.with_name(output.name + STAGING_SUFFIX)
-    for leftover in (staging, output.with_name(output.name + OLD_SUFFIX)):
-        if leftover.exists():  # a build killed while swapping or staging left it
-            shutil.rmtree(leftover)
-    stale = list(stale)
-    with _removed_on_failure(staging):  # a full disk leaves no half-written staging behind
-        for relative, data in changed.items():
-            _write_file(staging, relative, data)
-        for relative in [*changed, *stale]:  # refuse before the first move: all or nothing
-            _refuse_links(output, output / safe_relative(relative))
-    for relative in changed:
-        target = output / safe_relative(relative)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(staging / relative, target)
-    deleted = 0
-    for relative in stale:
-        target = output / safe_relative(relative)
-        if target.is_file():
-            target.unlink()
-            deleted += 1
-            _remove_empty_parents(output, target.parent)
-    if staging.exists():
-        shutil.rmtree(staging)
-    return Commit(len(changed), deleted)
-
-
-@contextmanager
-def _removed_on_failure(staging: Path) -> Iterator[None]:
-    """Delete the staging folder when writing into it fails (a full disk, a bad path)."""
-    try:
-        yield
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    """Stage every changed file first, then move each into place and delete stale ones last."""
+    staging = Staging(output)
+    for relative, data in changed.items():
+        staging.add(relative, data)
+    return staging.update_in_place(stale)
 
 
 def _refuse_links(output: Path, target: Path) -> None:

@@ -6,7 +6,7 @@ import gc
 import multiprocessing
 import os
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -14,7 +14,7 @@ from sitegen.cache import BuildIndex, Cache, state_key
 from sitegen.config import config_fingerprint
 from sitegen.load import Scan, load_content
 from sitegen.model import Article, Config, InputError, Problem, Site
-from sitegen.output import file_hash, list_files, replace_all, safe_relative, update_in_place
+from sitegen.output import Staging, file_hash, list_files, safe_relative
 from sitegen.produce import OFFLINE_FILE, Asset, Files, Producer, offline_manifest
 from sitegen.render import Renderer
 from sitegen.report import BuildOptions, BuildReport, Log, Timer
@@ -79,30 +79,31 @@ def rebuild(
     )
     # A long-lived preview owns its output folder; a build checks nobody removed files.
     trusted = options.warm is not None
-    files, rendered = _render(routes, producer, index, new_index, output, trusted, jobs, log)
-    if config.offline.enabled:
-        offline = offline_manifest(site, new_index.manifest)
-        files[OFFLINE_FILE] = offline
-        new_index.manifest[OFFLINE_FILE] = file_hash(offline)
-    stages["render"] = time.perf_counter() - mark
-    mark = time.perf_counter()
     old_manifest = index.manifest if index else {}
-    changed = {
-        path: data
-        for path, data in files.items()
-        if old_manifest.get(path) != new_index.manifest[path]
-    }
-    stale = sorted(set(old_manifest) - set(new_index.manifest))
-    touched = {*loaded.bodies.fresh_ids, *loaded.removed}
-    store.save_articles(loaded.articles, touched)
-    loaded.bodies.save({i: a.content_hash for i, a in loaded.articles.items()}, loaded.removed)
+    staging = Staging(output)
+    try:
+        rendered = _render(routes, producer, index, new_index, trusted, staging, jobs, log)
+        if config.offline.enabled:
+            offline = offline_manifest(site, new_index.manifest)
+            new_index.manifest[OFFLINE_FILE] = file_hash(offline)
+            if old_manifest.get(OFFLINE_FILE) != new_index.manifest[OFFLINE_FILE]:
+                staging.add(OFFLINE_FILE, offline)
+        stages["render"] = time.perf_counter() - mark
+        mark = time.perf_counter()
+        stale = sorted(set(old_manifest) - set(new_index.manifest))
+        touched = {*loaded.bodies.fresh_ids, *loaded.removed}
+        store.save_articles(loaded.articles, touched)
+        loaded.bodies.save({i: a.content_hash for i, a in loaded.articles.items()}, loaded.removed)
+    except BaseException:
+        staging.discard()
+        raise
     if not old_manifest:
-        commit = replace_all(output, files)
+        commit = staging.replace_all()
     else:
         # A crash while files move in leaves a marker: the next build then writes
         # everything again instead of trusting a half-updated folder.
         store.writing()
-        commit = update_in_place(output, changed, stale)
+        commit = staging.update_in_place(stale)
     store.save(new_index, stories)
     stages["write"] = time.perf_counter() - mark
     return BuildReport(
@@ -200,15 +201,16 @@ def _render(
     producer: Producer,
     index: BuildIndex | None,
     new_index: BuildIndex,
-    output: Path,
     trusted: bool,
+    staging: Staging,
     jobs: int,
     log: Log,
-) -> tuple[dict[str, bytes], list[str]]:
-    """Produce every route whose fingerprint changed; carry the others over from the last build."""
+) -> list[str]:
+    """Produce every route whose fingerprint changed and stage the files whose bytes changed;
+    carry the others over from the last build. Returns the keys of the routes produced."""
     previous = index.routes if index else {}
     manifest = index.manifest if index else {}
-    present = list_files(output) if previous and not trusted else None
+    present = list_files(staging.output) if previous and not trusted else None
     todo = [
         route
         for route in routes
@@ -216,29 +218,37 @@ def _render(
     ]
     if todo:
         log(f"rendering {len(todo)} of {len(routes)} routes")
-    produced = dict(zip((r.key for r in todo), _produce_all(producer, todo, jobs), strict=True))
-    files: dict[str, bytes] = {}
     owner: dict[str, str] = {}
-    for route in routes:
-        if route.key in produced:
-            outputs = tuple(path for path, _ in produced[route.key])
-            for path, data in produced[route.key]:
-                try:
-                    safe_relative(path)
-                except ValueError as error:  # e.g. static/con.txt: Windows cannot hold it
-                    raise InputError([Problem(route.key, None, None, str(error))]) from None
-                files[path] = data
-                new_index.manifest[path] = file_hash(data)
-        else:
-            outputs = previous[route.key][1]
-            for path in outputs:
-                new_index.manifest[path] = manifest[path]
+
+    def claim(route: Route, outputs: Sequence[str]) -> None:
         for path in outputs:
             if owner.setdefault(path, route.key) != route.key:
                 clash = f"writes {path}, which {owner[path]} writes too"
                 raise InputError([Problem(route.key, None, None, clash)])
-        new_index.routes[route.key] = (route.fingerprint, outputs)
-    return files, [r.key for r in todo]
+        new_index.routes[route.key] = (route.fingerprint, tuple(outputs))
+
+    for route, produced in zip(todo, _produce_each(producer, todo, jobs), strict=True):
+        for path, data in produced:
+            try:
+                safe_relative(path)
+            except ValueError as error:  # e.g. static/con.txt: Windows cannot hold it
+                raise InputError([Problem(route.key, None, None, str(error))]) from None
+            new_index.manifest[path] = file_hash(data)
+            if manifest.get(path) != new_index.manifest[path]:
+                staging.add(path, data)
+        claim(route, [path for path, _ in produced])
+    produced_keys = {r.key for r in todo}
+    for route in routes:
+        if route.key not in produced_keys:
+            outputs = previous[route.key][1]
+            for path in outputs:
+                new_index.manifest[path] = manifest[path]
+            claim(route, outputs)
+    # Plan order: the index (and so the next build) does not depend on which routes rendered.
+    new_index.routes = {r.key: new_index.routes[r.key] for r in routes}
+    hashes = new_index.manifest
+    new_index.manifest = {p: hashes[p] for r in routes for p in new_index.routes[r.key][1]}
+    return [r.key for r in todo]
 
 
 def _reusable(
@@ -255,21 +265,23 @@ def _reusable(
     )
 
 
-def _produce_all(producer: Producer, routes: Sequence[Route], jobs: int) -> list[Files]:
-    """Render routes, in forked worker processes when there are many (cold builds)."""
+def _produce_each(producer: Producer, routes: Sequence[Route], jobs: int) -> Iterator[Files]:
+    """Render routes in order, in forked worker processes when there are many (cold builds);
+    each result is handed on as it comes, so a site's files are never all in memory."""
     if (
         jobs <= 1
         or len(routes) < PARALLEL_RENDER_THRESHOLD
         or "fork" not in (multiprocessing.get_all_start_methods())
     ):
-        return [producer.produce(route) for route in routes]
+        yield from map(producer.produce, routes)
+        return
     context = multiprocessing.get_context("fork")
     # Frozen objects are never visited by a worker's collector, so the pages holding the
     # site stay shared with this process instead of being copied into every worker.
     gc.freeze()
     try:
         with context.Pool(jobs, initializer=_set_worker_producer, initargs=(producer,)) as pool:
-            return pool.map(_produce_in_worker, routes, chunksize=32)
+            yield from pool.imap(_produce_in_worker, routes, chunksize=32)
     finally:
         gc.unfreeze()
 
