@@ -257,8 +257,9 @@ def _entry_html(info: FeedInfo, entry: FeedEntry) -> str:
 
 
 # One article appears in up to a dozen feeds (site, topics, tags, three formats each);
-# cleaning its HTML once instead of in every feed is most of a feed build's time.
-@lru_cache(maxsize=8192)
+# cleaning its HTML once instead of in every feed is most of a feed build's time. The newest
+# articles fill most feeds, so a small cache (about 10 MB a process) catches most reuse.
+@lru_cache(maxsize=1024)
 def _entry_html_for(source_label: str, entry: FeedEntry) -> str:
     body = absolutize_urls(entry.content_html, entry.url)
     source_url = _source_url(entry)

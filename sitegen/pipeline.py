@@ -26,6 +26,12 @@ from sitegen.theme import Theme, resolve_theme
 SITE_STATIC_DIR = "static"
 FINGERPRINTED = (".css", ".js")
 PARALLEL_RENDER_THRESHOLD = 400
+# A render worker is replaced after this many chunks of 32 routes: what it copied from the
+# main process (every object it touches, through reference counts) is given back.
+WORKER_TASKS = 4
+# The search index reads every article: built alongside the workers it would add its memory
+# to theirs, and it is one route, so a worker would gain nothing.
+MAIN_PROCESS_KINDS = frozenset({"search_index"})
 
 
 def rebuild(
@@ -218,6 +224,7 @@ def _render(
     ]
     if todo:
         log(f"rendering {len(todo)} of {len(routes)} routes")
+    todo.sort(key=lambda route: route.kind in MAIN_PROCESS_KINDS)  # stable: those go last
     owner: dict[str, str] = {}
 
     def claim(route: Route, outputs: Sequence[str]) -> None:
@@ -267,7 +274,8 @@ def _reusable(
 
 def _produce_each(producer: Producer, routes: Sequence[Route], jobs: int) -> Iterator[Files]:
     """Render routes in order, in forked worker processes when there are many (cold builds);
-    each result is handed on as it comes, so a site's files are never all in memory."""
+    each result is handed on as it comes, so a site's files are never all in memory. Routes
+    of MAIN_PROCESS_KINDS (sorted last) wait until the workers are gone."""
     if (
         jobs <= 1
         or len(routes) < PARALLEL_RENDER_THRESHOLD
@@ -275,12 +283,23 @@ def _produce_each(producer: Producer, routes: Sequence[Route], jobs: int) -> Ite
     ):
         yield from map(producer.produce, routes)
         return
+    solo = [route for route in routes if route.kind in MAIN_PROCESS_KINDS]
+    yield from _produce_in_pool(producer, routes[: len(routes) - len(solo)], jobs)
+    yield from map(producer.produce, solo)
+
+
+def _produce_in_pool(producer: Producer, routes: Sequence[Route], jobs: int) -> Iterator[Files]:
     context = multiprocessing.get_context("fork")
     # Frozen objects are never visited by a worker's collector, so the pages holding the
     # site stay shared with this process instead of being copied into every worker.
     gc.freeze()
     try:
-        with context.Pool(jobs, initializer=_set_worker_producer, initargs=(producer,)) as pool:
+        with context.Pool(
+            jobs,
+            initializer=_set_worker_producer,
+            initargs=(producer,),
+            maxtasksperchild=WORKER_TASKS,
+        ) as pool:
             yield from pool.imap(_produce_in_worker, routes, chunksize=32)
     finally:
         gc.unfreeze()
