@@ -51,11 +51,34 @@ def state_key(config_fingerprint: str) -> str:
 class WarmCache:
     """Unpickled cache files kept in memory between builds of one process (the preview
     server): a file is taken from here only while its size and mtime are what was read or
-    written, so a build by another process is noticed."""
+    written, so a build by another process is noticed.
 
-    def __init__(self) -> None:
+    With `defer_index`, the index and story clustering stay in memory until `flush` (the
+    preview's stop); meanwhile a 'writing' marker tells any later build not to trust the
+    index on disk, so a preview killed before flushing costs a full render, never a wrong site.
+    """
+
+    def __init__(self, defer_index: bool = False) -> None:
         self.files: dict[str, tuple[tuple[int, int], Any]] = {}
         self.template_refs: dict[str, frozenset[str]] = {}  # see render.Renderer
+        self.defer_index = defer_index
+        self.deferred: dict[Path, Any] = {}  # cache file -> what it will hold
+
+    def flush(self) -> None:
+        """Write what was deferred, then lift the markers."""
+        for path, value in sorted(self.deferred.items()):
+            _write_pickle(path, value)
+        for folder in {path.parent for path in self.deferred}:
+            (folder / WRITING).unlink(missing_ok=True)
+        self.deferred.clear()
+
+
+def _write_pickle(path: Path, value: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f"{path.name}.tmp{os.getpid()}")
+    with temp.open("wb") as handle:
+        pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(temp, path)
 
 
 class Cache:
@@ -77,6 +100,8 @@ class Cache:
 
     def _load(self, name: str) -> Any:
         path = self.folder / name
+        if self._warm is not None and path in self._warm.deferred:
+            return self._warm.deferred[path]
         try:
             st = path.stat()
         except FileNotFoundError:
@@ -94,11 +119,7 @@ class Cache:
 
     def _save(self, name: str, value: Any) -> None:
         path = self.folder / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp = path.with_name(f"{path.name}.tmp{os.getpid()}")
-        with temp.open("wb") as handle:
-            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temp, path)
+        _write_pickle(path, value)
         if self._warm is not None:
             st = path.stat()
             self._warm.files[name] = (st.st_mtime_ns, st.st_size), value
@@ -125,7 +146,8 @@ class Cache:
             return None, "build cache is from another sitegen; rebuilding everything"
         if index.key != key:
             return None, "sitegen version or site.yaml changed; rebuilding everything"
-        if (self.folder / WRITING).exists():  # a build died while moving files in
+        ours = self._warm is not None and self.folder / "index.pickle" in self._warm.deferred
+        if not ours and (self.folder / WRITING).exists():  # a build died moving files in
             return BuildIndex(key, index.output, files=index.files), None
         return index, None
 
@@ -175,6 +197,12 @@ class Cache:
         """Write the story clustering, then the index, which vouches for the outputs."""
         self.folder.mkdir(parents=True, exist_ok=True)
         (self.folder / ".gitignore").write_text("*\n", encoding="utf-8")
+        if self._warm is not None and self._warm.defer_index:
+            self.writing()
+            if stories is not None:
+                self._warm.deferred[self.folder / "stories.pickle"] = stories
+            self._warm.deferred[self.folder / "index.pickle"] = index
+            return
         if stories is not None and stories.modified:
             self._save("stories.pickle", stories)
         self._save("index.pickle", index)

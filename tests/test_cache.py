@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.build import BuildOptions, BuildReport, build, clean
-from sitegen.cache import CACHE_DIR
+from sitegen.cache import CACHE_DIR, WarmCache
 
 NOW = datetime(2026, 11, 29, 12, tzinfo=UTC)
 SITE_YAML = "title: Cache\nbase_url: https://example.org/\nlanguage: en\n"
@@ -28,7 +28,9 @@ def site(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def run(site: Path, now: datetime = NOW, output: Path | None = None, **kw: bool) -> BuildReport:
+def run(
+    site: Path, now: datetime = NOW, output: Path | None = None, **kw: bool | WarmCache
+) -> BuildReport:
     return build(BuildOptions(site_dir=site, now=now, jobs=1, output=output, **kw))
 
 
@@ -114,3 +116,30 @@ def test_changing_the_output_folder_writes_a_complete_site_there(
     other = tmp_path_factory.mktemp("other") / "site"
     run(site, output=other)
     assert tree(other) == tree(site / "public")
+
+
+def test_a_preview_killed_before_writing_its_index_costs_a_render_not_a_wrong_site(
+    site: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    run(site)  # an index on disk that describes public/ as it is now
+    warm = WarmCache(defer_index=True)  # what `sitegen serve` keeps between saves
+    run(site, warm=warm)
+    write_article(site, "a2.md", "Article 2 edited", "2026-02-01T08:00:00Z", "New body 2.")
+    warm_report = run(site, warm=warm)
+    assert len(warm_report.rendered) < warm_report.routes  # the in-memory index was used
+    # The process dies here: nothing flushed. The writer undoes the edit; the index on disk
+    # matches the content again, but not public/, which shows the edit.
+    write_article(site, "a2.md", "Article 2", "2026-02-01T08:00:00Z", "Body 2.")
+    cold_report = run(site)
+    assert len(cold_report.rendered) == cold_report.routes
+    assert tree(site / "public") == clean_build(site, tmp_path_factory)
+
+
+def test_a_preview_that_stops_leaves_an_index_the_next_build_trusts(site: Path) -> None:
+    warm = WarmCache(defer_index=True)
+    run(site, warm=warm)
+    write_article(site, "a2.md", "Article 2 edited", "2026-02-01T08:00:00Z", "New body 2.")
+    run(site, warm=warm)
+    warm.flush()
+    report = run(site)
+    assert (report.rendered, report.written) == ((), 0)

@@ -63,8 +63,13 @@ class Rebuilder:
         self._hub = hub
         self._log = log
         self._doubt = False  # lost events or an unexpected failure: build without the cache
-        self._warm = WarmCache()  # the cache stays unpickled in memory between previews
+        # The cache stays unpickled in memory between previews; its index is written at close.
+        self._warm = WarmCache(defer_index=True)
         self.base_path = _base_path(settings.site_dir)
+
+    def close(self) -> None:
+        """Write what the cache kept in memory, for a fast next start (after the last build)."""
+        self._warm.flush()
 
     def theme_dirs(self) -> tuple[Path, ...]:
         """The theme chain's folders (for the watcher); raises InputError on a broken config."""

@@ -206,6 +206,8 @@ class PreviewServer:
         for thread in self._threads:
             thread.join()
         self._threads.clear()
+        if self._rebuilder is not None:
+            self._rebuilder.close()
         if self._temp is not None:
             shutil.rmtree(self._temp, ignore_errors=True)
         self._stopped.set()
