@@ -86,7 +86,7 @@ def _imul(a: int, b: int) -> int:
 
 
 def cyrb53(text: str, seed: int = 0) -> int:
-    """A 53-bit string hash (over UTF-16 code units) that search.js computes the same way."""
+    """A 53-bit string hash (over UTF-16 code units) that the search client computes alike."""
     h1 = 0xDEADBEEF ^ seed
     h2 = 0x41C6CE57 ^ seed
     data = text.encode("utf-16-le", "surrogatepass")

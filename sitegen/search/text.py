@@ -1,7 +1,8 @@
 """Words to index keys: tokenize, drop stop words, stem per language, fold diacritics.
 
-Every function here has a twin in themes/default/static/search.js; the two must agree
-byte for byte, since the browser looks up the keys the build wrote.
+Every function here has a twin in the search client (themes/default/templates/partials/
+search-client.html); the two must agree byte for byte, since the browser looks up the keys
+the build wrote.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ _FOLD_EXTRA = str.maketrans(
     }
 )
 
-# One set for all languages, as the query's language is not known. Keep in sync with search.js.
+# One set for all languages, as the query's language is not known. Keep in sync with the client.
 _STOP_LINES = (
     "a an and are as at be been but by can could did do does for from had has have he her his i",
     "if in into is it its not of on or our she so than that the their them then there these they",

@@ -1,4 +1,4 @@
-"""search.js in real Chromium against an index built by sitegen.search, served on 127.0.0.1."""
+"""The search client in real Chromium against an index built by sitegen.search, on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -145,8 +145,6 @@ def write_site(out: Path, docs: list[SearchDoc]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
     (site / "search" / "index.html").write_text(render_page(docs), encoding="utf-8")
-    (site / "static").mkdir(parents=True, exist_ok=True)
-    (site / "static" / "search.js").write_bytes((THEME / "static" / "search.js").read_bytes())
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -285,6 +283,7 @@ def test_query_in_url_runs_and_links_point_home(page: Any, server: str) -> None:
     page.goto(server + "?q=Haushalt")
     page.wait_for_selector(".search-hit")
     assert page.input_value("#search-q") == "Haushalt"
+    assert page.inner_text(".search-hit time") == "10. Januar 2025"  # as the page's language
     link = page.locator(".search-hit h2 a").first
     assert link.get_attribute("href") == BASE + "2025/04/doc-03/"
     link.click()

@@ -38,7 +38,7 @@ from sitegen.search.encode import (
 )
 from sitegen.search.index import ROOT, chunk_size, file_budget, order, plan_shards
 
-# --- a reader of the format, as search.js reads it -------------------------------------------
+# --- a reader of the format, as the search client reads it -----------------------------------
 
 
 def read_varint(data: bytes, pos: int) -> tuple[int, int]:
@@ -249,7 +249,7 @@ def test_varint_round_trip(n: int) -> None:
 
 
 def test_cyrb53_matches_the_javascript_reference() -> None:
-    # Values computed with search.js's cyrb53 in Node/Chromium.
+    # Values computed with the search client's cyrb53 in Node/Chromium.
     assert cyrb53("") == 3338908027751811
     assert cyrb53("a") == 7929297801672961
     assert shard_name("") == "t/0bdcb81aee8d83.bin"
