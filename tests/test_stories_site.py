@@ -41,8 +41,9 @@ def atom_links(path: Path) -> list[str]:
 
 
 def test_lists_show_the_story_once_with_the_other_source_named(built: Path) -> None:
-    home = "".join(p.read_text("utf-8") for p in [built / "index.html",
-                                                  *built.glob("page/*/index.html")])
+    home = "".join(
+        p.read_text("utf-8") for p in [built / "index.html", *built.glob("page/*/index.html")]
+    )
     assert f'href="/{PRIMARY}"' in home
     assert home.count(f'<h2><a href="/{SECOND}">') == 0  # not an entry of its own
     assert f'Auch berichtet von: <a href="/{SECOND}">KI-Ticker</a>' in home
@@ -80,8 +81,9 @@ def test_editing_the_second_report_renders_the_primary_page_again(tmp_path: Path
     site = copy_site(tmp_path)
     build(BuildOptions(site_dir=site, now=NOW, jobs=1))
     path = site / "content" / "2025" / "deepseek-r1-offenes-ki-modell-aus-china.md"
-    path.write_text(path.read_text("utf-8").replace("source: KI-Ticker", "source: KI-Radar"),
-                    "utf-8")
+    path.write_text(
+        path.read_text("utf-8").replace("source: KI-Ticker", "source: KI-Radar"), "utf-8"
+    )
     report = build(BuildOptions(site_dir=site, now=NOW, jobs=1))
     assert "article:content/2025/deepseek-r1-chinas-offene-ki-entwicklung.md" in report.rendered
     assert "KI-Radar" in (site / "public" / "index.html").read_text("utf-8")
