@@ -59,7 +59,7 @@ class WarmCache:
     """
 
     def __init__(self, defer_index: bool = False) -> None:
-        self.files: dict[str, tuple[tuple[int, int], Any]] = {}
+        self.files: dict[Path, tuple[tuple[int, int], Any]] = {}  # cache file -> stat, value
         self.template_refs: dict[str, frozenset[str]] = {}  # see render.Renderer
         self.defer_index = defer_index
         self.deferred: dict[Path, Any] = {}  # cache file -> what it will hold
@@ -107,14 +107,14 @@ class Cache:
         except FileNotFoundError:
             return None
         stamp = (st.st_mtime_ns, st.st_size)
-        if self._warm is not None and name in self._warm.files:
-            seen, value = self._warm.files[name]
+        if self._warm is not None and path in self._warm.files:
+            seen, value = self._warm.files[path]
             if seen == stamp:
                 return value
         with path.open("rb") as handle:
             value = pickle.load(handle)
         if self._warm is not None:
-            self._warm.files[name] = stamp, value
+            self._warm.files[path] = stamp, value
         return value
 
     def _save(self, name: str, value: Any) -> None:
@@ -122,7 +122,7 @@ class Cache:
         _write_pickle(path, value)
         if self._warm is not None:
             st = path.stat()
-            self._warm.files[name] = (st.st_mtime_ns, st.st_size), value
+            self._warm.files[path] = (st.st_mtime_ns, st.st_size), value
 
     def _load_dict(self, name: str) -> dict[Any, Any]:
         """A shard's entries, or {} when it is missing, damaged or of another key."""

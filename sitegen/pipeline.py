@@ -56,8 +56,8 @@ def rebuild(
     mark = time.perf_counter()
     stories = None
     if config.stories.enabled:  # a foreign-version cache may have read bodies another way
-        fresh = StoryIndex(story_options(config))
-        stories = store.load_story_index(fresh.options) if index else fresh
+        grouping = story_options(config)
+        stories = store.load_story_index(grouping) if index else StoryIndex(grouping)
     site = build_site(
         config,
         loaded.articles.values(),

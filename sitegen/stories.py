@@ -175,8 +175,7 @@ class StoryIndex:
         _check(ordered)
         read = text_of or operator.attrgetter("text")
         old_docs = self._docs
-        shingled = _Shingler(self.options, read, old_docs)
-        shingled.register(ordered)
+        shingled = _Shingler(self.options, read, old_docs, ordered)
         by_source: defaultdict[str, list[StoryDoc]] = defaultdict(list)
         for doc in ordered:
             by_source[doc.source].append(doc)
@@ -358,10 +357,11 @@ class _Shingler:
         options: StoryOptions,
         read: Callable[[StoryDoc], str],
         known: Mapping[str, _DocState],
+        docs: Iterable[StoryDoc],
     ) -> None:
         self._options, self._read, self._known = options, read, known
         self._vocabulary, self._chunk_names = _Vocabulary(), _ChunkNames()
-        self._docs: dict[str, StoryDoc] = {}
+        self._docs = {d.doc_id: d for d in docs}
         self._fresh: dict[str, tuple[array[int], frozenset[str]]] = {}
 
     def key(self, doc: StoryDoc) -> str:
@@ -372,9 +372,6 @@ class _Shingler:
         before = self._known.get(doc_id)
         return before is None or before.text_key != self.key(doc)
 
-    def register(self, docs: Iterable[StoryDoc]) -> None:
-        self._docs.update((d.doc_id, d) for d in docs)
-
     def of(self, doc_id: str) -> array[int]:
         known = self._known.get(doc_id)
         if known is not None and known.shingles is not None and not self.is_new(doc_id):
@@ -384,7 +381,7 @@ class _Shingler:
     def names(self, doc: StoryDoc) -> frozenset[str]:
         if not self._options.cross_language:
             return frozenset()
-        if not self.is_new(doc.doc_id) and doc.doc_id in self._known:
+        if not self.is_new(doc.doc_id):
             return self._known[doc.doc_id].names
         return self._parse(doc.doc_id)[1]
 
