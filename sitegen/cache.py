@@ -14,6 +14,7 @@ from typing import Any
 
 from sitegen import __version__
 from sitegen.model import Article, Body
+from sitegen.site import SiteState
 from sitegen.stories import StoryIndex, StoryOptions
 
 CACHE_DIR = ".sitegen-cache"
@@ -48,6 +49,14 @@ def state_key(config_fingerprint: str) -> str:
     return f"{__version__}/{FORMAT}/{config_fingerprint}"
 
 
+@dataclass(frozen=True)
+class LastPlan:
+    """The last successful build of a long-lived process: its site and its article cards."""
+
+    state: SiteState
+    cards: Mapping[str, str]
+
+
 class WarmCache:
     """Unpickled cache files kept in memory between builds of one process (the preview
     server): a file is taken from here only while its size and mtime are what was read or
@@ -63,6 +72,7 @@ class WarmCache:
         self.template_refs: dict[str, frozenset[str]] = {}  # see render.Renderer
         self.defer_index = defer_index
         self.deferred: dict[Path, Any] = {}  # cache file -> what it will hold
+        self.last: LastPlan | None = None  # the last site built, to patch the next one from
 
     def flush(self) -> None:
         """Write what was deferred, then lift the markers."""

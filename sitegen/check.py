@@ -97,7 +97,7 @@ def check_site(site_dir: Path, now: datetime | None = None) -> CheckReport:
     try:
         site = build_site(
             config,
-            articles,
+            {a.source: a for a in articles},
             bodies,
             now or datetime.now(UTC),
             include_drafts=True,

@@ -242,6 +242,11 @@ class Site:
         return tuple(a.source for a in self.articles)
 
     @cached_property
+    def positions(self) -> Mapping[str, int]:
+        """Article id -> its index in `articles`."""
+        return {a.source: n for n, a in enumerate(self.articles)}
+
+    @cached_property
     def _by_id(self) -> Mapping[str, Article]:
         return {a.source: a for a in self.articles}
 

@@ -6,11 +6,11 @@ import gc
 import multiprocessing
 import os
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from sitegen.cache import BuildIndex, Cache, state_key
+from sitegen.cache import BuildIndex, Cache, LastPlan, state_key
 from sitegen.config import config_fingerprint
 from sitegen.load import Scan, load_content
 from sitegen.model import Article, Config, InputError, Problem, Site
@@ -19,7 +19,7 @@ from sitegen.produce import OFFLINE_FILE, Asset, Files, Producer, offline_manife
 from sitegen.render import Renderer
 from sitegen.report import BuildOptions, BuildReport, Log, Timer
 from sitegen.routes import Fingerprints, Route, card_fingerprints, digest, plan_routes
-from sitegen.site import build_site, story_options
+from sitegen.site import SiteState, build_site, story_options
 from sitegen.stories import StoryIndex
 from sitegen.theme import Theme, resolve_theme
 
@@ -58,27 +58,31 @@ def rebuild(
     if config.stories.enabled:  # a foreign-version cache may have read bodies another way
         grouping = story_options(config)
         stories = store.load_story_index(grouping) if index else StoryIndex(grouping)
+    last = options.warm.last if options.warm else None
     site = build_site(
         config,
-        loaded.articles.values(),
+        loaded.articles,
         loaded.bodies,
         now,
         options.drafts,
         options.future,
         known_related=index.related if index else None,
         story_index=stories,
+        previous=last.state if last else None,
     )
+    cards = card_fingerprints(site, (last.state.site, last.cards) if last else None)
     renderer, assets, routes = plan_site(
-        site_dir, site, options.drafts, options.future, store if options.use_cache else None
+        site_dir, site, options.drafts, options.future, store if options.use_cache else None, cards
     )
     stages["plan"] = time.perf_counter() - mark
     mark = time.perf_counter()
     producer = Producer(site, renderer, assets, store.folder if options.use_cache else None)
+    valid_until = _valid_until(loaded.articles.values(), now, options.future)
     new_index = BuildIndex(
         key,
         str(output),
         inputs,
-        _valid_until(loaded.articles.values(), now, options.future),
+        valid_until,
         loaded.files,
         related=(site.related_key, site.related),
         published=len(site.articles),
@@ -111,6 +115,9 @@ def rebuild(
         store.writing()
         commit = staging.update_in_place(stale)
     store.save(new_index, stories)
+    if options.warm is not None:
+        state = SiteState(site, loaded.articles, options.drafts, options.future, valid_until)
+        options.warm.last = LastPlan(state, cards)
     stages["write"] = time.perf_counter() - mark
     return BuildReport(
         output=output,
@@ -159,9 +166,15 @@ def _refuse_links_out(path: Path, theme_dir: Path) -> None:
 
 
 def plan_site(
-    site_dir: Path, site: Site, drafts: bool, future: bool, store: Cache | None = None
+    site_dir: Path,
+    site: Site,
+    drafts: bool,
+    future: bool,
+    store: Cache | None = None,
+    cards: Mapping[str, str] | None = None,
 ) -> tuple[Renderer, dict[str, Asset], list[Route]]:
-    """The theme's renderer and assets, and every route with its fingerprint."""
+    """The theme's renderer and assets, and every route with its fingerprint. `cards`: the
+    site's card_fingerprints, where the caller has them."""
     config = site.config
     theme = resolve_theme(site_dir, config.theme)
     assets = collect_assets(site_dir, theme)
@@ -175,7 +188,7 @@ def plan_site(
         config=digest(config_fingerprint(config), drafts, future),
         templates=renderer.template_fingerprints(),  # parses every template: syntax errors
         assets=digest(sorted((n, a.output) for n, a in assets.items())),
-        cards=card_fingerprints(site),
+        cards=card_fingerprints(site) if cards is None else cards,
         chrome=digest([(t.slug, t.name) for t in site.topics]),
     )
     asset_routes = {a.output: a.content_hash for a in assets.values()}

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from sitegen.model import Site, TaxonomyKind, Term
+from sitegen.model import Article, Site, TaxonomyKind, Term
 
 RouteKind = Literal[
     "article", "home", "term", "terms", "feed", "feeds", "opml", "sitemap", "robots",
@@ -60,29 +60,62 @@ class Fingerprints:
     chrome: str = ""  # what every page shows around its content: the topic navigation
 
 
-def card_fingerprints(site: Site) -> dict[str, str]:
-    names = {(t.kind, t.slug): t.name for t in (*site.tags, *site.topics)}
-    return {
-        a.source: digest(
-            a.title,
-            a.date.isoformat(),
-            a.updated,
-            a.summary,
-            site.urls[a.source],
-            a.lang,
-            a.author,
-            a.source_name,
-            round(a.word_count / site.config.words_per_minute),
-            a.dateline,
-            [names[("tags", t.slug)] for t in a.tags],
-            [t.slug for t in a.topics],
-            [
-                (site.urls[o], site.article(o).source_name, site.article(o).title)
-                for o in site.other_reports(a.source)
-            ],
-        )
-        for a in site.articles
-    }
+def card_fingerprints(
+    site: Site, previous: tuple[Site, Mapping[str, str]] | None = None
+) -> dict[str, str]:
+    """Article id -> hash of what a list shows of it. `previous` is an earlier site of this
+    process with its cards: an article keeps its card while nothing the card shows changed."""
+    names = _term_names(site)
+    if previous is not None:
+        old = previous[0]
+        if old.config != site.config or _term_names(old) != names:
+            previous = None
+    cards = {}
+    for article in site.articles:
+        if previous is not None and _same_card(article.source, site, previous[0]):
+            cards[article.source] = previous[1][article.source]
+        else:
+            cards[article.source] = _card(article, site, names)
+    return cards
+
+
+def _term_names(site: Site) -> dict[tuple[str, str], str]:
+    return {(t.kind, t.slug): t.name for t in (*site.tags, *site.topics)}
+
+
+def _same_card(article_id: str, site: Site, old: Site) -> bool:
+    """Whether the article, its URL and the other reports of its story are as in `old`."""
+    others = site.other_reports(article_id)
+    if others != old.other_reports(article_id):
+        return False
+    for shown in (article_id, *others):
+        position = old.positions.get(shown)
+        if position is None or old.articles[position] is not site.article(shown):
+            return False
+        if site.urls is not old.urls and site.urls[shown] != old.urls[shown]:
+            return False
+    return True
+
+
+def _card(article: Article, site: Site, names: Mapping[tuple[str, str], str]) -> str:
+    return digest(
+        article.title,
+        article.date.isoformat(),
+        article.updated,
+        article.summary,
+        site.urls[article.source],
+        article.lang,
+        article.author,
+        article.source_name,
+        round(article.word_count / site.config.words_per_minute),
+        article.dateline,
+        [names[("tags", t.slug)] for t in article.tags],
+        [t.slug for t in article.topics],
+        [
+            (site.urls[o], site.article(o).source_name, site.article(o).title)
+            for o in site.other_reports(article.source)
+        ],
+    )
 
 
 def plan_routes(site: Site, fp: Fingerprints, assets: Mapping[str, str]) -> list[Route]:

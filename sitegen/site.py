@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -72,25 +73,59 @@ def article_path(article: Article, config: Config) -> str:
     return path.lstrip("/")
 
 
+@dataclass(frozen=True)
+class SiteState:
+    """A site with what it was built from, so a long-lived process can patch the next one."""
+
+    site: Site
+    articles: Mapping[str, Article]  # every article read, published or not
+    include_drafts: bool
+    include_future: bool
+    valid_until: datetime | None  # when the clock alone changes what is published
+
+
+def _place(article: Article) -> tuple[object, ...]:
+    """What decides whether an article is published, its URL, order, terms and related list."""
+    return (
+        article.date,
+        article.slug,
+        article.tags,
+        article.topics,
+        article.draft,
+        article.expires,
+    )
+
+
 def build_site(
     config: Config,
-    articles: Iterable[Article],
+    articles: Mapping[str, Article],
     bodies: Mapping[str, Body],
     now: datetime,
     include_drafts: bool = False,
     include_future: bool = False,
     known_related: tuple[str, Mapping[str, tuple[str, ...]]] | None = None,
     story_index: StoryIndex | None = None,
+    previous: SiteState | None = None,
 ) -> Site:
     """Pure: the published articles newest first, their URLs, tags, topics and related lists.
 
     `known_related` is a previous build's (related_key, related): reused when the order and
     tags of the articles are what they were, since that is all related lists depend on;
     `story_index` is the previous build's clustering, updated here (it reads the bodies of
-    changed articles only).
+    changed articles only). `previous`: the last site of this process, patched instead of
+    assembled again when no article was added or removed and none changed its place.
     """
+    if previous is not None:
+        patched = _patch(previous, config, articles, bodies, now, include_drafts, include_future)
+        if patched is not None:
+            stories = _stories(patched.articles, bodies, config, story_index)
+            return replace(
+                patched,
+                stories={s.story_id: s for s in stories},
+                story_of={m: s.story_id for s in stories for m in s.members},
+            )
     published = sorted(
-        (a for a in articles if is_published(a, now, include_drafts, include_future)),
+        (a for a in articles.values() if is_published(a, now, include_drafts, include_future)),
         key=sort_key,
         reverse=True,
     )
@@ -114,6 +149,37 @@ def build_site(
         built_at=now,
         bodies=bodies,
     )
+
+
+def _patch(
+    previous: SiteState,
+    config: Config,
+    articles: Mapping[str, Article],
+    bodies: Mapping[str, Body],
+    now: datetime,
+    include_drafts: bool,
+    include_future: bool,
+) -> Site | None:
+    """The previous site with the changed articles swapped in, or None where that could be
+    wrong: another config or flags, an article added, removed or moved, or the clock passing a
+    publication date or expiry. Stories are left to the caller."""
+    old = previous.site
+    if (
+        old.config != config
+        or (previous.include_drafts, previous.include_future) != (include_drafts, include_future)
+        or (previous.valid_until is not None and now >= previous.valid_until)
+        or articles.keys() != previous.articles.keys()
+    ):
+        return None
+    changed = [a for i, a in articles.items() if a is not previous.articles[i]]
+    if any(_place(a) != _place(previous.articles[a.source]) for a in changed):
+        return None
+    published = list(old.articles)
+    position = old.positions
+    for article in changed:
+        if article.source in position:
+            published[position[article.source]] = article
+    return replace(old, articles=tuple(published), bodies=bodies, built_at=now)
 
 
 def _assign_urls(articles: Sequence[Article], config: Config) -> dict[str, str]:

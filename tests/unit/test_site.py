@@ -50,7 +50,7 @@ def assemble(
 ) -> Site:
     return build_site(
         config=config,
-        articles=articles,
+        articles={a.source: a for a in articles},
         bodies={},
         now=NOW,
         include_drafts=include_drafts,
