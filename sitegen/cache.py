@@ -14,6 +14,7 @@ from typing import Any
 
 from sitegen import __version__
 from sitegen.model import Article, Body
+from sitegen.routes import Plan
 from sitegen.site import SiteState
 from sitegen.stories import StoryIndex, StoryOptions
 
@@ -51,10 +52,10 @@ def state_key(config_fingerprint: str) -> str:
 
 @dataclass(frozen=True)
 class LastPlan:
-    """The last successful build of a long-lived process: its site and its article cards."""
+    """The last successful build of a long-lived process: its site and its route plan."""
 
     state: SiteState
-    cards: Mapping[str, str]
+    plan: Plan
 
 
 class WarmCache:
@@ -72,6 +73,7 @@ class WarmCache:
         self.template_refs: dict[str, frozenset[str]] = {}  # see render.Renderer
         self.defer_index = defer_index
         self.deferred: dict[Path, Any] = {}  # cache file -> what it will hold
+        self.search: dict[str, Any] = {}  # the search index route's memo and documents
         self.last: LastPlan | None = None  # the last site built, to patch the next one from
 
     def flush(self) -> None:

@@ -242,7 +242,8 @@ class _Pages:
 
 
 def _check_pages(site_dir: Path, site: Site) -> list[Problem]:
-    renderer, assets, routes = plan_site(site_dir, site, drafts=False, future=False)
+    renderer, assets, plan = plan_site(site_dir, site, drafts=False, future=False)
+    routes = plan.routes
     pages = _Pages(site, {r.path: r for r in routes}, Producer(site, renderer, assets))
     problems = []
     for article in site.articles:

@@ -308,8 +308,7 @@ def render_atom(info: FeedInfo, entries: Sequence[FeedEntry], full_content: bool
         f"<feed{_attrs([('xmlns', _ATOM_NS), ('xml:lang', info.language)])}>",
     ]
     lines += [f"  {line}" for line in head if line]
-    for entry in entries:
-        lines += _atom_entry(info, entry, full_content)
+    lines += [_atom_entry(info, entry, full_content) for entry in entries]
     lines.append("</feed>\n")
     return "\n".join(lines).encode("utf-8")
 
@@ -319,7 +318,13 @@ def _self(info: FeedInfo, kind: FeedFormat = "atom") -> str:
     return info.feed_base_url + FEED_FILES[kind]
 
 
-def _atom_entry(info: FeedInfo, entry: FeedEntry, full_content: bool) -> list[str]:
+# An edit renders the same few feeds again (the site's, and its terms'), and most of their
+# entries are as they were: each entry's text is kept (a few MB a process).
+ENTRY_CACHE = 512
+
+
+@lru_cache(maxsize=ENTRY_CACHE)
+def _atom_entry(info: FeedInfo, entry: FeedEntry, full_content: bool) -> str:
     source_url = _source_url(entry)
     via = [("rel", "via"), ("href", source_url), ("title", entry.source_name)]
     body = [
@@ -335,7 +340,7 @@ def _atom_entry(info: FeedInfo, entry: FeedEntry, full_content: bool) -> list[st
         _el("content", _entry_html(info, entry), [("type", "html")]) if full_content else "",
     ]
     start = f"  <entry{_attrs([('xml:lang', _other_lang(info, entry))])}>"
-    return [start, *(f"    {line}" for line in body if line), "  </entry>"]
+    return "\n".join([start, *(f"    {line}" for line in body if line), "  </entry>"])
 
 
 # --- RSS 2.0 -------------------------------------------------------------------------------
@@ -356,8 +361,7 @@ def render_rss(info: FeedInfo, entries: Sequence[FeedEntry], full_content: bool 
     ]
     lines = [_XML_DECLARATION, f'<rss version="2.0"{_attrs(_RSS_NAMESPACES)}>', "  <channel>"]
     lines += [f"    {line}" for line in head if line]
-    for entry in entries:
-        lines += _rss_item(info, entry, full_content)
+    lines += [_rss_item(info, entry, full_content) for entry in entries]
     lines += ["  </channel>", "</rss>\n"]
     return "\n".join(lines).encode("utf-8")
 
@@ -369,7 +373,8 @@ def _rss_image(info: FeedInfo) -> str:
     return f"<image>{''.join(parts)}</image>"
 
 
-def _rss_item(info: FeedInfo, entry: FeedEntry, full_content: bool) -> list[str]:
+@lru_cache(maxsize=ENTRY_CACHE)
+def _rss_item(info: FeedInfo, entry: FeedEntry, full_content: bool) -> str:
     source_url = _source_url(entry)
     permalink = "true" if entry.entry_id == entry.url else "false"
     lang = _other_lang(info, entry)
@@ -385,7 +390,7 @@ def _rss_item(info: FeedInfo, entry: FeedEntry, full_content: bool) -> list[str]
         _el("description", html.escape(entry.summary)),
         _el("content:encoded", _entry_html(info, entry)) if full_content else "",
     ]
-    return ["    <item>", *(f"      {line}" for line in body if line), "    </item>"]
+    return "\n".join(["    <item>", *(f"      {line}" for line in body if line), "    </item>"])
 
 
 # --- JSON Feed 1.1 -------------------------------------------------------------------------
@@ -408,11 +413,22 @@ def render_json_feed(
             "icon": info.icon_url,
             "authors": [{"name": info.author}] if info.author else [],
             "language": info.language,
-            "items": [_json_item(info, entry, full_content) for entry in entries],
+            "items": [],
         }
     )
     text = json.dumps(_scrub(feed), ensure_ascii=False, indent=2)
+    if entries:  # the items, each dumped once for all feeds, go where json.dumps puts them
+        items = ",\n    ".join(_json_item_text(info, entry, full_content) for entry in entries)
+        head, tail = text.rsplit('"items": []', 1)
+        text = f'{head}"items": [\n    {items}\n  ]{tail}'
     return (text.replace("</", "<\\/") + "\n").encode("utf-8")
+
+
+@lru_cache(maxsize=ENTRY_CACHE)
+def _json_item_text(info: FeedInfo, entry: FeedEntry, full_content: bool) -> str:
+    """The item as json.dumps(indent=2) writes it two levels down, in a feed's items."""
+    text = json.dumps(_scrub(_json_item(info, entry, full_content)), ensure_ascii=False, indent=2)
+    return text.replace("\n", "\n    ")
 
 
 def _json_item(info: FeedInfo, entry: FeedEntry, full_content: bool) -> dict[str, object]:

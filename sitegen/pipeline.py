@@ -6,7 +6,7 @@ import gc
 import multiprocessing
 import os
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -18,7 +18,7 @@ from sitegen.output import Staging, file_hash, list_files, safe_relative
 from sitegen.produce import OFFLINE_FILE, Asset, Files, Producer, offline_manifest
 from sitegen.render import Renderer
 from sitegen.report import BuildOptions, BuildReport, Log, Timer
-from sitegen.routes import Fingerprints, Route, card_fingerprints, digest, plan_routes
+from sitegen.routes import Fingerprints, Plan, Route, card_fingerprints, digest, plan_routes
 from sitegen.site import SiteState, build_site, story_options
 from sitegen.stories import StoryIndex
 from sitegen.theme import Theme, resolve_theme
@@ -70,10 +70,15 @@ def rebuild(
         story_index=stories,
         previous=last.state if last else None,
     )
-    cards = card_fingerprints(site, (last.state.site, last.cards) if last else None)
-    renderer, assets, routes = plan_site(
-        site_dir, site, options.drafts, options.future, store if options.use_cache else None, cards
+    renderer, assets, plan = plan_site(
+        site_dir,
+        site,
+        options.drafts,
+        options.future,
+        store if options.use_cache else None,
+        last.plan if last else None,
     )
+    routes = plan.routes
     stages["plan"] = time.perf_counter() - mark
     mark = time.perf_counter()
     producer = Producer(site, renderer, assets, store.folder if options.use_cache else None)
@@ -117,7 +122,7 @@ def rebuild(
     store.save(new_index, stories)
     if options.warm is not None:
         state = SiteState(site, loaded.articles, options.drafts, options.future, valid_until)
-        options.warm.last = LastPlan(state, cards)
+        options.warm.last = LastPlan(state, plan)
     stages["write"] = time.perf_counter() - mark
     return BuildReport(
         output=output,
@@ -171,10 +176,10 @@ def plan_site(
     drafts: bool,
     future: bool,
     store: Cache | None = None,
-    cards: Mapping[str, str] | None = None,
-) -> tuple[Renderer, dict[str, Asset], list[Route]]:
-    """The theme's renderer and assets, and every route with its fingerprint. `cards`: the
-    site's card_fingerprints, where the caller has them."""
+    previous: Plan | None = None,
+) -> tuple[Renderer, dict[str, Asset], Plan]:
+    """The theme's renderer and assets, and every route with its fingerprint. `previous`: the
+    last plan of this process, from which what did not change is taken."""
     config = site.config
     theme = resolve_theme(site_dir, config.theme)
     assets = collect_assets(site_dir, theme)
@@ -188,11 +193,13 @@ def plan_site(
         config=digest(config_fingerprint(config), drafts, future),
         templates=renderer.template_fingerprints(),  # parses every template: syntax errors
         assets=digest(sorted((n, a.output) for n, a in assets.items())),
-        cards=card_fingerprints(site) if cards is None else cards,
+        cards=card_fingerprints(
+            site, (previous.site, previous.fingerprints.cards) if previous else None
+        ),
         chrome=digest([(t.slug, t.name) for t in site.topics]),
     )
     asset_routes = {a.output: a.content_hash for a in assets.values()}
-    return renderer, assets, plan_routes(site, fingerprints, asset_routes)
+    return renderer, assets, plan_routes(site, fingerprints, asset_routes, previous)
 
 
 def _valid_until(articles: Iterable[Article], now: datetime, future: bool) -> datetime | None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 from sitegen.model import Article, Site, TaxonomyKind, Term
@@ -118,16 +121,88 @@ def _card(article: Article, site: Site, names: Mapping[tuple[str, str], str]) ->
     )
 
 
-def plan_routes(site: Site, fp: Fingerprints, assets: Mapping[str, str]) -> list[Route]:
-    """Every route of the site. `assets` maps output path -> content hash of theme/site files."""
-    return [
-        *_asset_routes(assets),
-        *_article_routes(site, fp),
-        *_list_routes(site, fp, "home", "", site.collapse(site.articles_ids), ()),
-        *(route for kind in ("tags", "topics") for route in _taxonomy_routes(site, fp, kind)),
-        *_feed_routes(site, fp),
-        *_single_routes(site, fp),
+Maker = Callable[["Site", Fingerprints], list[Route]]
+
+
+@dataclass(frozen=True)
+class RouteGroup:
+    """Routes made together, and the articles whose card or content their fingerprints read
+    (None: every article's)."""
+
+    make: Maker
+    reads: Sequence[str] | None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Every route of a site, grouped by what each group reads, so that a later site with the
+    same articles, order, terms and stories can be planned again by remaking only the groups
+    that read a changed article."""
+
+    site: Site
+    fingerprints: Fingerprints
+    groups: Sequence[RouteGroup]
+    made: Sequence[list[Route]]  # the routes of each group
+    readers: Mapping[str, Sequence[int]]  # article id -> the groups that read it
+
+    @cached_property
+    def routes(self) -> list[Route]:
+        return [route for routes in self.made for route in routes]
+
+
+# Beyond this share of changed articles, planning every route is as quick as finding them.
+REPLAN_SHARE = 0.1
+
+
+def plan_routes(
+    site: Site, fp: Fingerprints, assets: Mapping[str, str], previous: Plan | None = None
+) -> Plan:
+    """Every route of the site. `assets` maps output path -> content hash of theme/site files.
+    `previous`: an earlier plan of this process, whose groups are reused where they can be."""
+    changed = _changed_articles(site, fp, previous) if previous is not None else None
+    if previous is not None and changed is not None:
+        remake = {g for article_id in changed for g in previous.readers.get(article_id, ())}
+        made = [
+            group.make(site, fp) if group.reads is None or n in remake else previous.made[n]
+            for n, group in enumerate(previous.groups)
+        ]
+        made[0] = list(_asset_routes(assets))
+        return Plan(site, fp, previous.groups, made, previous.readers)
+    groups = [RouteGroup(lambda _site, _fp: list(_asset_routes(assets)), ())]
+    groups += _article_groups(site)
+    groups.append(_list_group("home", "", None, site.collapse(site.articles_ids)))
+    for kind in ("tags", "topics"):
+        groups += _taxonomy_groups(site, kind)
+    groups += _feed_groups(site)
+    groups.append(RouteGroup(lambda s, f: list(_single_routes(s, f)), None))
+    readers: dict[str, list[int]] = defaultdict(list)
+    for number, group in enumerate(groups):
+        for article_id in group.reads or ():
+            readers[article_id].append(number)
+    return Plan(site, fp, groups, [g.make(site, fp) for g in groups], readers)
+
+
+def _changed_articles(site: Site, fp: Fingerprints, previous: Plan) -> list[str] | None:
+    """Articles whose card or content differs from the previous plan's, or None where the
+    previous plan's groups do not fit this site (other articles, order, terms or stories, or
+    other templates, config or assets) or too much changed to be worth it."""
+    old, old_fp = previous.site, previous.fingerprints
+    if (
+        (fp.config, fp.templates, fp.assets, fp.chrome)
+        != (old_fp.config, old_fp.templates, old_fp.assets, old_fp.chrome)
+        or site.config != old.config
+        or site.articles_ids != old.articles_ids
+        or (site.tags, site.topics, site.related) != (old.tags, old.topics, old.related)
+        or site.story_of != old.story_of
+        or site.stories != old.stories
+    ):
+        return None
+    changed = [
+        a.source
+        for a, before in zip(site.articles, old.articles, strict=True)
+        if a is not before or fp.cards[a.source] != old_fp.cards[a.source]
     ]
+    return changed if len(changed) <= REPLAN_SHARE * len(site.articles) + 1 else None
 
 
 def _template_fp(fp: Fingerprints, kind: RouteKind) -> str:
@@ -139,26 +214,34 @@ def _asset_routes(assets: Mapping[str, str]) -> Iterator[Route]:
         yield Route(f"asset:{path}", path, "asset", (path,), content)
 
 
-def _article_routes(site: Site, fp: Fingerprints) -> Iterator[Route]:
-    base = _template_fp(fp, "article")
+def _article_groups(site: Site) -> Iterator[RouteGroup]:
+    """One group per article page: it shows the article, its neighbours and related ones."""
+    ids = site.articles_ids
+    for index, article_id in enumerate(ids):
+        neighbours = ids[max(0, index - 1) : index + 2]
+        reads = (*neighbours, *site.related.get(article_id, ()))
+        yield RouteGroup(functools.partial(_article_route, index=index), reads)
+
+
+def _article_route(site: Site, fp: Fingerprints, index: int) -> list[Route]:
     articles = site.articles
-    for index, article in enumerate(articles):
-        neighbours = [
-            fp.cards[a.source]
-            for a in (
-                articles[index - 1] if index else None,
-                articles[index + 1] if index + 1 < len(articles) else None,
-            )
-            if a is not None
-        ]
-        related = [fp.cards[other] for other in site.related.get(article.source, ())]
-        yield Route(
-            f"article:{article.source}",
-            site.urls[article.source] + "index.html",
-            "article",
-            (article.source,),
-            digest(base, article.content_hash, fp.cards[article.source], neighbours, related),
-        )
+    article = articles[index]
+    neighbours = [
+        fp.cards[a.source] for a in articles[max(0, index - 1) : index + 2] if a is not article
+    ]
+    related = [fp.cards[other] for other in site.related.get(article.source, ())]
+    base = _template_fp(fp, "article")
+    fingerprint = digest(base, article.content_hash, fp.cards[article.source], neighbours, related)
+    path = site.urls[article.source] + "index.html"
+    return [Route(f"article:{article.source}", path, "article", (article.source,), fingerprint)]
+
+
+def _list_group(kind: RouteKind, prefix: str, term: Term | None, ids: Sequence[str]) -> RouteGroup:
+    """The pages of one list (the home page, or a term's pages); `ids`: its articles."""
+    key = (term.kind, term.slug, term.name, term.description) if term else ()
+    return RouteGroup(
+        functools.partial(_list_routes, kind=kind, prefix=prefix, ids=ids, term=key), ids
+    )
 
 
 def _list_routes(
@@ -168,38 +251,32 @@ def _list_routes(
     prefix: str,
     ids: Sequence[str],
     term: tuple[str, ...],
-) -> Iterator[Route]:
+) -> list[Route]:
     base = _template_fp(fp, kind)
     pages = paginate(ids, site.config.paginate)
-    for number, page_ids in enumerate(pages, start=1):
-        yield Route(
+    return [
+        Route(
             f"{kind}:{':'.join(term)}:{number}",
             page_path(prefix, number) + "index.html",
             kind,
             (*term, str(number)),
             digest(base, term, number, len(ids), [fp.cards[i] for i in page_ids]),
         )
+        for number, page_ids in enumerate(pages, start=1)
+    ]
 
 
-def _taxonomy_routes(site: Site, fp: Fingerprints, kind: TaxonomyKind) -> Iterator[Route]:
+def _taxonomy_groups(site: Site, kind: TaxonomyKind) -> Iterator[RouteGroup]:
     terms = site.terms(kind)
     listing = [(t.slug, t.name, len(t.article_ids)) for t in terms]
-    yield Route(
-        f"terms:{kind}",
-        f"{kind}/index.html",
-        "terms",
-        (kind,),
-        digest(_template_fp(fp, "terms"), kind, listing),
-    )
+
+    def index_route(_site: Site, fp: Fingerprints) -> list[Route]:
+        fingerprint = digest(_template_fp(fp, "terms"), kind, listing)
+        return [Route(f"terms:{kind}", f"{kind}/index.html", "terms", (kind,), fingerprint)]
+
+    yield RouteGroup(index_route, ())
     for term in terms:
-        yield from _list_routes(
-            site,
-            fp,
-            "term",
-            f"{kind}/{term.slug}/",
-            site.collapse(term.article_ids),
-            (kind, term.slug, term.name, term.description),
-        )
+        yield _list_group("term", f"{kind}/{term.slug}/", term, site.collapse(term.article_ids))
 
 
 def feed_scopes(site: Site) -> Iterator[tuple[str, Term | None]]:
@@ -210,27 +287,38 @@ def feed_scopes(site: Site) -> Iterator[tuple[str, Term | None]]:
             yield f"{kind}/{term.slug}/", term
 
 
-def _feed_routes(site: Site, fp: Fingerprints) -> Iterator[Route]:
-    feeds = site.config.feeds
+def _feed_groups(site: Site) -> Iterator[RouteGroup]:
     for folder, term in feed_scopes(site):
         ids = site.collapse(term.article_ids if term else site.articles_ids)
-        entries = [(site.article(i).content_hash, fp.cards[i]) for i in ids[: feeds.limit]]
-        scope = (term.kind, term.slug) if term else ()
-        name = term.name if term else ""
-        for fmt in feeds.formats:
-            yield Route(
-                f"feed:{folder}{fmt}",
-                folder + FEED_FILES[fmt],
-                "feed",
-                (fmt, *scope),
-                digest(fp.config, fmt, scope, name, entries),
-            )
+        shown = ids[: site.config.feeds.limit]
+        yield RouteGroup(
+            functools.partial(_feed_routes, folder=folder, term=term, ids=shown), shown
+        )
+
+
+def _feed_routes(
+    site: Site, fp: Fingerprints, folder: str, term: Term | None, ids: Sequence[str]
+) -> list[Route]:
+    entries = [(site.article(i).content_hash, fp.cards[i]) for i in ids]
+    scope = (term.kind, term.slug) if term else ()
+    name = term.name if term else ""
+    return [
+        Route(
+            f"feed:{folder}{fmt}",
+            folder + FEED_FILES[fmt],
+            "feed",
+            (fmt, *scope),
+            digest(fp.config, fmt, scope, name, entries),
+        )
+        for fmt in site.config.feeds.formats
+    ]
 
 
 def _single_routes(site: Site, fp: Fingerprints) -> Iterator[Route]:
     terms = [(t.kind, t.slug, t.name, len(t.article_ids)) for t in (*site.topics, *site.tags)]
-    lastmods = [(site.urls[a.source], a.last_modified.isoformat()) for a in site.articles]
-    content = [a.content_hash for a in site.articles]
+    # An article's card holds its URL and dates: cheaper to join than to format the dates.
+    lastmods = "".join([fp.cards[a.source] for a in site.articles])
+    content = "".join([a.content_hash for a in site.articles])
     yield Route("feeds", "feeds/index.html", "feeds", (), digest(_template_fp(fp, "feeds"), terms))
     yield Route("opml", "feeds.opml", "opml", (), digest(fp.config, terms))
     yield Route("sitemap", "sitemap.xml", "sitemap", (), digest(fp.config, terms, lastmods))

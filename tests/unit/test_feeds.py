@@ -426,3 +426,20 @@ def test_any_text_gives_well_formed_script_free_feeds(
     assert feed["items"][0]["title"] == shown_title
     assert script_free(feed["items"][0]["content_html"])
     ET.fromstring(render_opml(title, [OpmlFeed(title, HOME + "atom.xml", HOME)]))
+
+
+@settings(deadline=None, max_examples=100)
+@given(title=TEXT, summary=TEXT, tags=st.lists(TEXT, max_size=3), count=st.integers(0, 3))
+def test_json_feed_is_laid_out_exactly_as_json_dumps_writes_it(
+    title: str, summary: str, tags: Sequence[str], count: int
+) -> None:
+    """Items are dumped one by one (and kept for the next feed), then spliced into the feed:
+    the result must be what dumping the whole document at once writes."""
+    entries = [
+        replace(RATES, title=f"{title}{n}", summary=summary, tags=tuple(tags)) for n in range(count)
+    ]
+    info = replace(INFO, title='"items": []' + title)
+    text = render_json_feed(info, entries).decode("utf-8")
+    whole = json.dumps(json.loads(text), ensure_ascii=False, indent=2)
+    assert text == whole.replace("</", "<\\/") + "\n"
+    assert [item["id"] for item in json.loads(text)["items"]] == [e.entry_id for e in entries]
