@@ -81,7 +81,13 @@ def rebuild(
     routes = plan.routes
     stages["plan"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    producer = Producer(site, renderer, assets, store.folder if options.use_cache else None)
+    producer = Producer(
+        site,
+        renderer,
+        assets,
+        store.folder if options.use_cache else None,
+        options.warm.search if options.warm is not None else None,
+    )
     valid_until = _valid_until(loaded.articles.values(), now, options.future)
     new_index = BuildIndex(
         key,

@@ -6,10 +6,12 @@ import hashlib
 import html
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
+
+from markupsafe import Markup
 
 from sitegen import __version__, feeds, search
 from sitegen.config import config_fingerprint
@@ -38,9 +40,13 @@ class Producer:
         renderer: Renderer,
         assets: Mapping[str, Asset],
         cache_dir: Path | None = None,
+        warm_search: dict[str, Any] | None = None,
     ) -> None:
         self.site = site
         self.cache_dir = cache_dir  # where routes may keep work for the next build (search)
+        # Kept in memory between builds of one process (a preview): the search memo and the
+        # documents it was given, which are reused while their article objects are.
+        self.warm_search = warm_search
         self.renderer = renderer
         self.assets = assets
         self.views = ViewBuilder(site)
@@ -116,11 +122,6 @@ class Producer:
 
     def _not_found(self, route: Route) -> Files:
         return self._page(route, "404")
-
-    def _search(self, route: Route) -> Files:
-        return self._page(
-            route, "search", topics=self.views.terms("topics"), tags=self.views.terms("tags")
-        )
 
     def _feed(self, route: Route) -> Files:
         fmt, *scope = route.args
@@ -226,37 +227,70 @@ class Producer:
         return [(route.path, text.encode("utf-8"))]
 
     def _search_index(self, route: Route) -> Files:
-        topic_names = {t.slug: t.name for t in self.site.topics}
-        bodies = self.site.bodies
-        urls = self.site.urls
-
-        def text_of(source: str) -> Callable[[], str]:
-            return lambda: bodies[source].text  # read only if the search memo lacks the article
-
-        docs = [
-            search.SearchDoc(
-                doc_id=a.source,
-                url=urls[a.source],
-                title=a.title,
-                lang=a.lang,
-                date=a.date,
-                summary=a.summary,
-                text=text_of(a.source),
-                tags=tuple([t.name for t in a.tags]),
-                topics=tuple([topic_names.get(t.slug, t.name) for t in a.topics]),
-                source=a.source_name,
-                version=a.content_hash,
-            )
-            for a in self.site.articles
-        ]
+        warm = self.warm_search if self.warm_search is not None else {}
+        warm["bodies"] = self.site.bodies  # where the text functions of kept documents read
+        docs = self._search_docs(warm)
         memo = None
         if self.cache_dir is not None:
             salt = f"{__version__}/{config_fingerprint(self.site.config)}"
-            memo = search.SearchMemo.load(self.cache_dir, salt)
+            memo = warm.get("memo")
+            if not isinstance(memo, search.SearchMemo) or (memo.salt, memo.folder) != (
+                salt,
+                self.cache_dir / search.memo.FOLDER,
+            ):
+                memo = search.SearchMemo.load(self.cache_dir, salt)
         files = search.build_search_index(docs, memo)
         if memo is not None:
             memo.save()  # best effort: a memo that cannot be written costs time, not bytes
-        return [(route.path + name, data) for name, data in sorted(files.items())]
+        if self.warm_search is not None:
+            articles = self.site.articles
+            docs_of = {a.source: (a, d) for a, d in zip(articles, docs, strict=True)}
+            self.warm_search.update(memo=memo, docs=docs_of)
+        page = self._search_page(route, Markup(search.root_attribute(files.pop(search.ROOT))))
+        return page + [(route.path + name, data) for name, data in sorted(files.items())]
+
+    def _search_docs(self, warm: dict[str, Any]) -> list[search.SearchDoc]:
+        """What the index needs of every article: the last build's document where the article
+        is the same object (unchanged) at the same URL, under the same topic names."""
+        topic_names = {t.slug: t.name for t in self.site.topics}
+        urls = self.site.urls
+        last: dict[str, tuple[object, search.SearchDoc]] = (
+            warm.get("docs", {}) if warm.get("topics") == topic_names else {}
+        )
+
+        def text_of(source: str) -> Callable[[], str]:
+            # Read only if the search memo lacks the article; from this build's bodies.
+            return lambda: warm["bodies"][source].text
+
+        docs = []
+        for a in self.site.articles:
+            kept = last.get(a.source)
+            if kept is not None and kept[0] is a and kept[1].url == urls[a.source]:
+                docs.append(kept[1])
+                continue
+            docs.append(
+                search.SearchDoc(
+                    doc_id=a.source,
+                    url=urls[a.source],
+                    title=a.title,
+                    lang=a.lang,
+                    date=a.date,
+                    summary=a.summary,
+                    text=text_of(a.source),
+                    tags=tuple([t.name for t in a.tags]),
+                    topics=tuple([topic_names.get(t.slug, t.name) for t in a.topics]),
+                    source=a.source_name,
+                    version=a.content_hash,
+                )
+            )
+        warm["topics"] = topic_names
+        return docs
+
+    def _search_page(self, route: Route, root: Markup) -> Files:
+        """search/index.html with the index's root inline: no request before the first shard."""
+        page = replace(route, kind="search", path=route.path + "index.html")
+        topics, tags = self.views.terms("topics"), self.views.terms("tags")
+        return self._page(page, "search", topics=topics, tags=tags, search_root=root)
 
 
 def _kind(value: str) -> TaxonomyKind:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.build import BuildOptions, build
+from sitegen.cache import WarmCache
 from sitegen.search import SearchMemo
 
 NOW = datetime(2026, 11, 29, 12, tzinfo=UTC)
@@ -95,3 +96,23 @@ def test_edits_rebuild_the_index_as_a_clean_build_would(
     clean = tmp_path_factory.mktemp("clean")
     build(BuildOptions(site_dir=site, output=clean, now=NOW, use_cache=False, jobs=1))
     assert search_files(site / "public") == search_files(clean)
+
+
+def test_a_preview_keeps_the_memo_in_memory_and_builds_the_same_bytes(
+    site: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    warm = WarmCache()
+    build(BuildOptions(site_dir=site, now=NOW, jobs=1, warm=warm))
+    memo = warm.search["memo"]
+    loads: list[Path] = []
+    monkeypatch.setattr(SearchMemo, "load", classmethod(lambda cls, f, s="": loads.append(f)))
+    content = site / "content"
+    for name, text in [("a07.md", article(7, "Ein Satz über Zeppeline.")), ("a61.md", article(61))]:
+        (content / name).write_text(text, encoding="utf-8")
+        build(BuildOptions(site_dir=site, now=NOW, jobs=1, warm=warm))
+        assert warm.search["memo"] is memo and not loads and memo.misses == 1
+        clean = tmp_path_factory.mktemp("clean")
+        build(BuildOptions(site_dir=site, output=clean, now=NOW, use_cache=False, jobs=1))
+        assert search_files(site / "public") == search_files(clean), name
+    page = (site / "public" / "search" / "index.html").read_text(encoding="utf-8")
+    assert '"n":61' in page  # the root, inline, counts the new article

@@ -111,22 +111,33 @@ class Entry(NamedTuple):
     raw: bytes  # the key in UTF-8
     df: int
     postings: bytes
-    size: int  # bytes it adds to a shard, about
+    size: int  # bytes it adds to a packed shard, about
 
     @classmethod
     def of(cls, key: str, df: int, postings: bytes) -> Entry:
         raw = key.encode()
-        return cls(key, raw, df, postings, len(raw) + len(postings) + 4)
+        # Front-coded keys deflate to about half; postings, near-random varints, hardly shrink.
+        return cls(key, raw, df, postings, (len(raw) + 4) // 2 + len(postings))
+
+
+BIG_SHARE = 8  # a postings list of at least target / BIG_SHARE bytes gets a shard of its own
+
+
+def is_big(entry: Entry, target: int) -> bool:
+    """Whether a key's postings are big enough (a frequent word) to get a shard of their own."""
+    return entry.size * BIG_SHARE >= target
 
 
 def is_boundary(previous: Entry, entry: Entry, filled: int, target: int) -> bool:
     """Content-defined cut between two keys, decided by them alone once half full.
 
-    The chance grows with the two entries' sizes, so a big postings list (a frequent word)
-    ends up nearly alone and its queries fetch little else. Cutting by the keys' hash rather
-    than by running size keeps the cuts where they were when an edit grows or shrinks one
-    shard, so its neighbours keep their bytes and their names.
+    A big postings list (a frequent word) is cut off on both sides, so its queries fetch only
+    it. Otherwise the chance grows with the two entries' sizes. Cutting by the keys' hash
+    rather than by running size keeps the cuts where they were when an edit grows or shrinks
+    one shard, so its neighbours keep their bytes and their names.
     """
+    if is_big(previous, target) or is_big(entry, target):
+        return True
     if filled < target // 2:
         return False
     if filled >= target * 4:
@@ -139,21 +150,28 @@ def split_shards(entries: Sequence[Entry], target: int) -> list[list[Entry]]:
     """Cut the sorted entries into runs of about `target` bytes at content-defined points.
 
     The same cuts as testing is_boundary before every entry, but a shard's first half, where
-    it never cuts, is skipped by bisecting the running sizes.
+    it never cuts unless at a big entry, is skipped by bisecting the running sizes.
     """
     sizes = [e.size for e in entries]
     ends = list(itertools.accumulate(sizes))  # ends[i]: bytes of entries 0..i
+    bigs = [i for i, e in enumerate(entries) if is_big(e, target)]
     half, most = target // 2, target * 4
     shards: list[list[Entry]] = []
     start, n = 0, len(entries)
     while start < n:
-        base = ends[start - 1] if start else 0
-        cut = bisect.bisect_left(ends, base + half, start) + 1  # first place filled >= half
-        while cut < n and ends[cut - 1] - base < most:
-            chance = (sizes[cut - 1] + sizes[cut]) / (target / 2)
-            if zlib.crc32(entries[cut].raw) < chance * 4294967296:
-                break
-            cut += 1
+        at = bisect.bisect_left(bigs, start)
+        if at < len(bigs) and bigs[at] == start:
+            cut = start + 1  # a big entry, alone
+        else:
+            stop = bigs[at] if at < len(bigs) else n  # the next big entry starts a shard
+            base = ends[start - 1] if start else 0
+            cut = bisect.bisect_left(ends, base + half, start) + 1  # first place filled >= half
+            cut = min(cut, stop)
+            while cut < stop and ends[cut - 1] - base < most:
+                chance = (sizes[cut - 1] + sizes[cut]) / (target / 2)
+                if zlib.crc32(entries[cut].raw) < chance * 4294967296:
+                    break
+                cut += 1
         shards.append(list(entries[start:cut]))
         start = cut
     return shards or [[]]

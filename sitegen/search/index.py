@@ -2,6 +2,7 @@
 
 Files, relative to the output's search/ folder (all deflated with zlib):
     index.bin      root: counts, languages, sources, topics, shard boundaries, chunk dates
+                   (sitegen build inlines it in the search page instead of writing it)
     t/<hash>.bin   term shards: a content-defined run of the sorted keys with their postings
     d/<n>.bin      metadata chunks: K documents each (URL, title, day, facets, excerpt)
 Documents are numbered oldest first, so sorting by date is sorting by number, and a new
@@ -22,6 +23,7 @@ import json
 import math
 import multiprocessing
 import os
+import zlib
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -238,6 +240,13 @@ def root_file(ordered: Sequence[SearchDoc], k: int, shards: Sequence[Sequence[En
     )
 
 
+def root_attribute(packed: bytes) -> str:
+    """The root (its file as build_search_index gives it) as the search page inlines it: its
+    JSON escaped for a single-quoted HTML attribute (JSON's many '"' stay one byte each)."""
+    text = zlib.decompress(packed).decode()
+    return text.replace("&", "&amp;").replace("'", "&#39;").replace("<", "&lt;")
+
+
 def build_search_index(
     docs: Sequence[SearchDoc], memo: SearchMemo | None = None, workers: int | None = None
 ) -> dict[str, bytes]:
@@ -291,6 +300,15 @@ def _meta(doc: SearchDoc) -> str:
     return "l" + ",".join(map(str, map(len, parts))) + "\x00" + joined  # a field holds NUL
 
 
+def _known_meta(memo: SearchMemo, doc: SearchDoc) -> str | None:
+    """The meta of this very document object from the memo's last build, if its text is known
+    (a text function without a version may give another text each time)."""
+    found = memo.metas.get(doc.doc_id)
+    if found is None or found[0] is not doc or not (doc.version or isinstance(doc.text, str)):
+        return None
+    return found[1]
+
+
 def _metas(metas: Sequence[str]) -> bytes:
     """A digest of some documents' metas (which, NUL-separated, can be read back)."""
     return digest("\x00".join(metas))
@@ -311,7 +329,8 @@ class _Build:
         self.ordered = ordered
         self.memo = memo
         self.workers = workers
-        self.metas = [_meta(d) for d in ordered]
+        self.metas = [_known_meta(memo, d) or _meta(d) for d in ordered]
+        memo.metas = {d.doc_id: (d, meta) for d, meta in zip(ordered, self.metas, strict=True)}
         cuts = [*tile_starts([d.doc_id for d in ordered]), len(ordered)]
         self.spans = list(itertools.pairwise(cuts))
         self.keys = [_metas(self.metas[a:b]) for a, b in self.spans]

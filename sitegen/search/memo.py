@@ -98,6 +98,9 @@ class SearchMemo:
         self._docs: dict[bytes, dict[str, DocMemo]] = {}  # tile digest -> its documents' work
         self._unsaved: set[bytes] = set()  # tiles whose docs file is not on disk
         self._where: dict[str, bytes] | None = None  # doc id -> tile digest
+        # In memory only: doc id -> (the document of the last build, its meta), so a caller
+        # that keeps the memo and gives the same document objects again skips their metas.
+        self.metas: dict[str, tuple[object, str]] = {}
         self.hits = 0  # documents whose work the last build reused
         self.misses = 0  # documents the last build worked out
 

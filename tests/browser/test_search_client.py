@@ -13,8 +13,10 @@ from typing import Any
 
 import jinja2
 import pytest
+from markupsafe import Markup
 
-from sitegen.search import SearchDoc, build_search_index
+from sitegen.search import ROOT as INDEX_ROOT
+from sitegen.search import SearchDoc, build_search_index, root_attribute
 
 pytestmark = pytest.mark.browser
 playwright_sync = pytest.importorskip("playwright.sync_api")
@@ -120,7 +122,7 @@ def corpus() -> list[SearchDoc]:
     return docs
 
 
-def render_page(docs: list[SearchDoc]) -> str:
+def render_page(docs: list[SearchDoc], root: bytes) -> str:
     loader = jinja2.ChoiceLoader(
         [
             jinja2.DictLoader({"base.html": STUB_BASE}),
@@ -133,6 +135,7 @@ def render_page(docs: list[SearchDoc]) -> str:
     topics = sorted({t for d in docs for t in d.topics})
     return env.get_template("search.html").render(
         site={"title": "Testnachrichten", "language": "de"},
+        search_root=Markup(root_attribute(root)),
         topics=[Term(t, f"{BASE}topics/{t.lower()}/", 1) for t in topics],
         tags=[Term("Wochenrückblick", f"{BASE}tags/wochenrueckblick/", 6)],
     )
@@ -140,11 +143,13 @@ def render_page(docs: list[SearchDoc]) -> str:
 
 def write_site(out: Path, docs: list[SearchDoc]) -> None:
     site = out / BASE.strip("/")
-    for name, data in build_search_index(docs).items():
+    files = build_search_index(docs)
+    root = files.pop(INDEX_ROOT)  # inline in the page, as sitegen build does
+    for name, data in files.items():
         path = site / "search" / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
-    (site / "search" / "index.html").write_text(render_page(docs), encoding="utf-8")
+    (site / "search" / "index.html").write_text(render_page(docs, root), encoding="utf-8")
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):

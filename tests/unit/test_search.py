@@ -30,6 +30,7 @@ from sitegen.search.encode import (
     Entry,
     cyrb53,
     encode_shard,
+    is_big,
     is_boundary,
     shard_name,
     split_shards,
@@ -343,6 +344,46 @@ def test_split_cuts_where_is_boundary_says(rows: list[tuple[str, int]], target: 
     if current or not expected:
         expected.append(current)
     assert split_shards(entries, target) == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.text(min_size=1, max_size=6), st.integers(0, 5000)), max_size=400),
+    st.integers(256, 20000),
+)
+def test_split_bounds_every_shard(rows: list[tuple[str, int]], target: int) -> None:
+    """A big postings list is alone; any other shard stops within 4 targets and one entry."""
+    entries = [Entry.of(k, 1, b"x" * n) for k, n in sorted(dict(rows).items())]
+    for shard in split_shards(entries, target):
+        if any(is_big(e, target) for e in shard):
+            assert len(shard) == 1
+        else:
+            assert sum(e.size for e in shard[:-1]) < 4 * target
+
+
+def zipf_entries(n_docs: int, n_keys: int, seed: int = 5) -> list[Entry]:
+    """Keys with Zipf-distributed document frequency, a byte per posting (as the index has)."""
+    rng = random.Random(seed)
+    keys = sorted({f"{rng.randrange(36**7):07x}" for _ in range(n_keys)})
+    return [
+        Entry.of(k, df, bytes(df))
+        for k, df in ((k, n_docs // rng.randint(1, n_keys)) for k in keys)
+        if df
+    ]
+
+
+@pytest.mark.parametrize("n_docs", [10_000, 100_000])
+def test_plan_keeps_the_budget_and_frequent_words_alone(n_docs: int) -> None:
+    """As a big site's index: at most its file budget (less the chunks), and a query for a
+    word in a fifth of the documents fetches only that word's postings."""
+    budget = file_budget(n_docs) - -(-n_docs // chunk_size(n_docs))
+    entries = zipf_entries(n_docs, 60_000)
+    shards = plan_shards(entries, budget)
+    assert len(shards) <= budget
+    assert [e for s in shards for e in s] == entries
+    frequent = [e for e in entries if e.df >= n_docs // 5]
+    assert frequent
+    assert all([e] in shards for e in frequent)
 
 
 def test_plan_respects_the_file_budget() -> None:
