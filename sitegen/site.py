@@ -282,14 +282,28 @@ def _stories(
     """Reports of one story from several sources."""
     if not config.stories.enabled or len(articles) < 2:
         return ()
-    docs = [
-        StoryDoc(a.source, a.date, a.lang, a.title, "", a.source_name, a.word_count, a.content_hash)
-        for a in articles
-    ]
+    index = index or StoryIndex(story_options(config))
+    docs = [_story_doc(a, index.recent(a.source)) for a in articles]
     summaries = {a.source: a.summary for a in articles}
 
     def text_of(doc: StoryDoc) -> str:
         body = bodies.get(doc.doc_id)
         return body.text if body is not None else summaries[doc.doc_id]
 
-    return (index or StoryIndex(story_options(config))).update(docs, text_of)
+    return index.update(docs, text_of)
+
+
+def _story_doc(article: Article, before: StoryDoc | None) -> StoryDoc:
+    """What clustering knows of the article: `before` (the last update's) while it still says
+    the same, since passing the same object again tells a quick update it is unchanged."""
+    a = article
+    if (
+        before is not None
+        and (a.content_hash, a.title, a.date, a.lang, a.word_count)
+        == (before.text_key, before.title, before.date, before.lang, before.word_count)
+        and a.source_name == before.source
+    ):
+        return before
+    return StoryDoc(
+        a.source, a.date, a.lang, a.title, "", a.source_name, a.word_count, a.content_hash
+    )

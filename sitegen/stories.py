@@ -150,6 +150,19 @@ class _SourceState:
     boilerplate: frozenset[int]
 
 
+# A quick update (StoryIndex._quick) takes at most this many changed documents.
+QUICK_CHANGES = 16
+
+
+@dataclass
+class _Recent:
+    """The documents and stories of the last update in this process."""
+
+    docs: dict[str, StoryDoc]
+    stories: tuple[Story, ...]
+    timeline: list[tuple[float, str]] | None  # (timestamp, id) of documents with a sketch
+
+
 class StoryIndex:
     """Clusters documents and keeps what the next clustering can reuse (for the build cache).
 
@@ -166,14 +179,30 @@ class StoryIndex:
         self._links: dict[tuple[str, str], float] = {}  # text links by doc id (lower id first)
         self._exact = False  # the links are complete: no bucket was cut at MAX_BUCKET_PAIRS
         self.modified = False  # the last update changed what is kept (worth saving again)
+        self._recent: _Recent | None = None  # the last update of this process, see _quick
+
+    def recent(self, doc_id: str) -> StoryDoc | None:
+        """The document of that id the last update of this process saw: passing the same
+        object again tells a quick update it did not change."""
+        return self._recent.docs.get(doc_id) if self._recent is not None else None
+
+    def __getstate__(self) -> dict[str, object]:
+        return {**self.__dict__, "_recent": None}  # cheap to make again, costly to store
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update({"_recent": None, **state})
 
     def update(
         self, docs: Sequence[StoryDoc], text_of: Callable[[StoryDoc], str] | None = None
     ) -> tuple[Story, ...]:
         """The stories of `docs`; `text_of(doc)` gives a text (default: doc.text)."""
+        read = text_of or operator.attrgetter("text")
+        if self._recent is not None:
+            quick = self._quick(docs, read, self._recent)
+            if quick is not None:
+                return quick
         ordered = sorted(docs, key=lambda d: d.doc_id)
         _check(ordered)
-        read = text_of or operator.attrgetter("text")
         old_docs = self._docs
         shingled = _Shingler(self.options, read, old_docs, ordered)
         by_source: defaultdict[str, list[StoryDoc]] = defaultdict(list)
@@ -210,7 +239,92 @@ class StoryIndex:
             found = [set(new_docs[d.doc_id].names) for d in ordered]
             links += _name_links(found, ordered, times, window, self.options)
         groups = sorted(_merge(links, times, window), key=lambda g: min((times[i], i) for i in g))
-        return tuple(_story(group, ordered, times, self.options) for group in groups)
+        stories = tuple(_story(group, ordered, times, self.options) for group in groups)
+        self._recent = _Recent({d.doc_id: d for d in ordered}, stories, None)
+        return stories
+
+    def _quick(
+        self, docs: Sequence[StoryDoc], read: Callable[[StoryDoc], str], recent: _Recent
+    ) -> tuple[Story, ...] | None:
+        """The stories when a few documents changed only their text, title or length since
+        the last update of this process: their sketches are made again and paired within the
+        window, and while no link changes, only their stories are made again. None where that
+        could differ from a full update: other documents, a changed source, date or language,
+        a text in its source's boilerplate sample or tipping its boilerplate, too little text
+        to pair on one side of the edit, cross-language names, or many changes."""
+        by_id = {d.doc_id: d for d in docs}
+        if (
+            self.options.cross_language
+            or not self._exact
+            or len(by_id) != len(docs)
+            or by_id.keys() != recent.docs.keys()
+        ):
+            return None
+        changed = [d for d in docs if recent.docs[d.doc_id] is not d]
+        if len(changed) > QUICK_CHANGES:
+            return None
+        shingled = _Shingler(self.options, read, self._docs, changed)
+        states = {}
+        for doc in changed:
+            state = self._new_state(doc, recent.docs[doc.doc_id], shingled)
+            if state is None:
+                return None
+            states[doc.doc_id] = state
+        dirty = {i for i, state in states.items() if _moved(self._docs[i], state)}
+        before = self._docs
+        self._docs = {**before, **states}
+        old_links = {p: s for p, s in self._links.items() if p[0] in dirty or p[1] in dirty}
+        if not self._relink(docs, dirty, self.options.window_hours * 3600.0, recent):
+            self._docs = before
+            return None
+        new_links = {p: s for p, s in self._links.items() if p[0] in dirty or p[1] in dirty}
+        if new_links != old_links:
+            self._recent = None  # the groups may change: made again from the links
+            stories = self.update(docs, read)
+            self.modified = True  # that update started from the new states and links
+            return stories
+        self.modified = any(states[i] is not before[i] for i in states)
+        latest = {**recent.docs, **{d.doc_id: d for d in changed}}
+        touched = {d.doc_id for d in changed}
+        stories = tuple(
+            _restory(story, latest, self.options) if touched.intersection(story.members) else story
+            for story in recent.stories
+        )
+        self._recent = _Recent(latest, stories, recent.timeline)
+        return stories
+
+    def _new_state(self, doc: StoryDoc, before: StoryDoc, shingled: _Shingler) -> _DocState | None:
+        """A changed document's state, or None where the change reaches beyond it."""
+        state = self._docs[doc.doc_id]
+        if (doc.source, doc.date, doc.lang) != (before.source, before.date, before.lang):
+            return None
+        if not shingled.is_new(doc.doc_id):
+            return state
+        source = self._sources[doc.source]
+        shingles = shingled.of(doc.doc_id)
+        sampled = doc.doc_id in source.sample
+        if sampled:  # its shingles take part in proposing the boilerplate candidates
+            seen = Counter[int]()
+            for i in source.sample:
+                seen.update(set(shingles if i == doc.doc_id else _kept(self._docs[i].shingles)))
+            if frozenset(h for h, n in seen.items() if n >= SAMPLE_FLOOR) != source.candidates:
+                return None
+        hits = source.candidates.intersection(shingles)
+        share = math.floor(self.options.boilerplate_share * len(source.members)) + 1
+        need = max(self.options.boilerplate_min_docs, share)
+        if len(source.members) >= need:
+            for shingle in hits.symmetric_difference(state.hits):
+                others = sum(shingle in self._docs[m].hits for m in source.members)
+                others -= shingle in state.hits
+                if (others + (shingle in hits) >= need) != (shingle in source.boilerplate):
+                    return None  # the edit tips the source's boilerplate
+        sketch = _sketch(shingles, source.boilerplate, self.options)
+        if (sketch is None) != (state.sketch is None):
+            return None  # it joins or leaves the documents that pair at all
+        kept = shingles if sampled else None
+        return _DocState(
+            shingled.key(doc), doc.source, kept, frozenset(hits), sketch, frozenset(), state.place
+        )
 
     def _source(
         self,
@@ -280,16 +394,28 @@ class StoryIndex:
             )
         return _SourceState(ids, sample, candidates, boilerplate)
 
-    def _relink(self, ordered: Sequence[StoryDoc], dirty: set[str], window: float) -> bool:
-        """Update the links for the dirty documents only; False when that may not be exact."""
+    def _relink(
+        self,
+        ordered: Sequence[StoryDoc],
+        dirty: set[str],
+        window: float,
+        recent: _Recent | None = None,
+    ) -> bool:
+        """Update the links for the dirty documents only; False when that may not be exact.
+        `recent`: where the timeline of documents with a sketch is kept while it holds."""
         if not self._exact or len(dirty) > 64 + len(ordered) // 50:
             return False
         links = {p: s for p, s in self._links.items() if p[0] not in dirty and p[1] not in dirty}
-        timeline = sorted(
-            (state.place[0], doc_id)
-            for doc_id, state in self._docs.items()
-            if state.sketch is not None
-        )
+        if recent is not None and recent.timeline is not None:
+            timeline = recent.timeline
+        else:
+            timeline = sorted(
+                (state.place[0], doc_id)
+                for doc_id, state in self._docs.items()
+                if state.sketch is not None
+            )
+            if recent is not None:
+                recent.timeline = timeline
         stamps = [t for t, _ in timeline]
         for doc_id in sorted(dirty):
             me = self._docs.get(doc_id)
@@ -331,6 +457,11 @@ def _moved(before: _DocState | None, after: _DocState) -> bool:
     if before.sketch is None or after.sketch is None:
         return before.sketch is not after.sketch
     return before.sketch != after.sketch
+
+
+def _kept(shingles: array[int] | None) -> array[int]:
+    assert shingles is not None  # a sampled document's shingles are kept
+    return shingles
 
 
 def _known(sketch: _Sketch | None) -> _Sketch:
@@ -645,6 +776,13 @@ def _story(
     members = [primary, *(i for i in by_date if i != primary)]
     ids = tuple(docs[i].doc_id for i in members)
     return Story(story_id(docs[by_date[0]].doc_id), ids[0], ids)
+
+
+def _restory(story: Story, docs: Mapping[str, StoryDoc], options: StoryOptions) -> Story:
+    """The story of the same members, made again (a member's length may name the primary)."""
+    members = [docs[m] for m in sorted(story.members)]  # _story expects doc_id order
+    times = [d.date.timestamp() for d in members]
+    return _story(range(len(members)), members, times, options)
 
 
 def story_id(earliest_doc_id: str) -> str:

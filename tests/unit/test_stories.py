@@ -412,6 +412,57 @@ def test_an_index_updated_through_edits_equals_a_fresh_clustering(
         assert index.update(docs) == cluster_stories(docs, options)
 
 
+def retexted(docs: list[StoryDoc], edit: str, pick: int, rng: random.Random) -> list[StoryDoc]:
+    """An edit of one document's text, title or length only: what a preview sees most."""
+    docs = list(docs)
+    k = pick % len(docs)
+    target = docs[k]
+    if edit == "reword":
+        docs[k] = replace(target, text=mutate(rng, target.text, 0.1))
+    elif edit == "join":  # the text of a report of another story, near in time
+        others = (d for d in docs if d is not target)
+        other = min(others, key=lambda d: (abs(d.date - target.date), d.doc_id))
+        docs[k] = replace(target, text=other.text)
+    elif edit == "leave":  # a text of its own
+        docs[k] = replace(target, text=body(rng, CORPUS.words, 120))
+    elif edit == "lengthen":
+        docs[k] = replace(target, word_count=target.word_count + rng.randint(1, 900))
+    elif edit == "retitle":
+        docs[k] = replace(target, title=target.title + " (update)")
+    return docs
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.tuples(
+                st.sampled_from(("reword", "join", "leave", "lengthen", "retitle")),
+                st.integers(0, 10**6),
+            ),
+            min_size=1,
+            max_size=3,
+        ),
+        min_size=1,
+        max_size=5,
+    ),
+    st.sampled_from(("earliest", "longest")),
+)
+def test_a_preview_s_text_edits_give_what_a_fresh_clustering_gives(
+    builds: list[list[tuple[str, int]]], primary: str
+) -> None:
+    """A few texts, titles or lengths change per build: the quick path of an update."""
+    options = StoryOptions(primary=primary)  # type: ignore[arg-type]
+    index = StoryIndex(options)
+    docs = list(CORPUS.docs)
+    rng = random.Random(len(builds))
+    assert index.update(docs) == cluster_stories(docs, options)
+    for edits in builds:
+        for edit, pick in edits:
+            docs = retexted(docs, edit, pick, rng)
+        assert index.update(docs) == cluster_stories(docs, options)
+
+
 def test_an_update_reads_only_the_texts_that_changed() -> None:
     index = StoryIndex()
     docs = list(CORPUS.docs)
