@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import math
 import multiprocessing
 import os
 import time
@@ -26,9 +27,14 @@ from sitegen.theme import Theme, resolve_theme
 SITE_STATIC_DIR = "static"
 FINGERPRINTED = (".css", ".js")
 PARALLEL_RENDER_THRESHOLD = 400
-# A render worker is replaced after this many chunks of 32 routes: what it copied from the
-# main process (every object it touches, through reference counts) is given back.
+# A render worker is replaced after some chunks of CHUNK routes: what it copied from the main
+# process (every object it touches, through reference counts) is given back. Each worker is
+# forked about WORKER_GENERATIONS times (at least WORKER_TASKS chunks each): a fork copies the
+# page tables of the whole main process, so a count growing with the site would make the
+# kernel's share of a build grow with its square.
+CHUNK = 32
 WORKER_TASKS = 4
+WORKER_GENERATIONS = 60
 # The search index reads every article: built alongside the workers it would add its memory
 # to theirs, and it is one route, so a worker would gain nothing.
 MAIN_PROCESS_KINDS = frozenset({"search_index"})
@@ -324,11 +330,16 @@ def _produce_in_pool(producer: Producer, routes: Sequence[Route], jobs: int) -> 
             jobs,
             initializer=_set_worker_producer,
             initargs=(producer,),
-            maxtasksperchild=WORKER_TASKS,
+            maxtasksperchild=worker_tasks(len(routes), jobs),
         ) as pool:
-            yield from pool.imap(_produce_in_worker, routes, chunksize=32)
+            yield from pool.imap(_produce_in_worker, routes, chunksize=CHUNK)
     finally:
         gc.unfreeze()
+
+
+def worker_tasks(routes: int, jobs: int) -> int:
+    """Chunks a render worker takes before it is replaced (see WORKER_GENERATIONS)."""
+    return max(WORKER_TASKS, math.ceil(routes / (CHUNK * jobs * WORKER_GENERATIONS)))
 
 
 # Set once in each forked worker by its initializer; the parent never touches it.
