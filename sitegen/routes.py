@@ -73,6 +73,13 @@ def card_fingerprints(
         old = previous[0]
         if old.config != site.config or _term_names(old) != names:
             previous = None
+        elif _same_places(site, old):
+            cards = dict(previous[1])
+            for article, before in zip(site.articles, old.articles, strict=True):
+                if article is not before:  # its card, and those naming it as another report
+                    for shown in (article.source, *site.other_reports(article.source)):
+                        cards[shown] = _card(site.article(shown), site, names)
+            return cards
     cards = {}
     for article in site.articles:
         if previous is not None and _same_card(article.source, site, previous[0]):
@@ -80,6 +87,17 @@ def card_fingerprints(
         else:
             cards[article.source] = _card(article, site, names)
     return cards
+
+
+def _same_places(site: Site, old: Site) -> bool:
+    """The same articles at the same URLs and in the same order, terms and stories."""
+    return (
+        site.articles_ids == old.articles_ids
+        and site.urls == old.urls
+        and (site.tags, site.topics, site.related) == (old.tags, old.topics, old.related)
+        and site.story_of == old.story_of
+        and site.stories == old.stories
+    )
 
 
 def _term_names(site: Site) -> dict[tuple[str, str], str]:
@@ -191,10 +209,7 @@ def _changed_articles(site: Site, fp: Fingerprints, previous: Plan) -> list[str]
         (fp.config, fp.templates, fp.assets, fp.chrome)
         != (old_fp.config, old_fp.templates, old_fp.assets, old_fp.chrome)
         or site.config != old.config
-        or site.articles_ids != old.articles_ids
-        or (site.tags, site.topics, site.related) != (old.tags, old.topics, old.related)
-        or site.story_of != old.story_of
-        or site.stories != old.stories
+        or not _same_places(site, old)
     ):
         return None
     changed = [

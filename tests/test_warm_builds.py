@@ -37,7 +37,9 @@ def text(title: str, day: int, tags: str, draft: bool, body: str, source: str) -
 edits = st.lists(
     st.tuples(
         st.sampled_from(NAMES),
-        st.sampled_from(["title", "body", "shared", "tags", "date", "draft", "delete", "same"]),
+        st.sampled_from(
+            ["title", "body", "shared", "source", "tags", "date", "draft", "delete", "same"]
+        ),
         st.integers(1, 3),
     ),
     min_size=1,
@@ -63,6 +65,7 @@ def outcome(options: BuildOptions) -> list[str] | None:
 @given(edits)
 @example([("a.md", "title", 1), ("b.md", "title", 1), ("b.md", "body", 2), ("b.md", "title", 3)])
 @example([("a.md", "shared", 1), ("b.md", "shared", 1), ("b.md", "title", 2), ("c.md", "date", 1)])
+@example([("a.md", "shared", 1), ("b.md", "shared", 1), ("b.md", "source", 2)])
 def test_every_preview_build_equals_a_clean_build(steps: list[tuple[str, str, int]]) -> None:
     with tempfile.TemporaryDirectory() as temp:
         site = Path(temp)
@@ -96,6 +99,8 @@ def test_every_preview_build_equals_a_clean_build(steps: list[tuple[str, str, in
                     fields["body"] = SHARED
                 elif kind == "tags":
                     fields["tags"] = ["x", "x, y", "z"][n - 1]
+                elif kind == "source":  # named by the other reports of its story
+                    fields["source"] = f"Wire {n}"
                 elif kind == "date":
                     fields["day"] = 10 + n
                 elif kind == "draft":
