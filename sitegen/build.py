@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sitegen.cache import CACHE_DIR, BuildIndex, Cache, forget_all, state_key
 from sitegen.config import config_fingerprint, load_config, override_base_url
-from sitegen.load import scan
+from sitegen.load import Scan, rescan, scan
 from sitegen.model import Config, InputError, Problem
 from sitegen.output import check_output_dir
 from sitegen.report import BuildOptions, BuildReport, Log, Timer
@@ -93,6 +93,18 @@ def _inputs_digest(site_dir: Path, config: Config, options: BuildOptions) -> str
     return hashlib.blake2b(parts, digest_size=12).hexdigest()
 
 
+def _look_at_content(site_dir: Path, options: BuildOptions) -> Scan:
+    """Every article file with its stat: in a preview told what changed, only those again."""
+    warm = options.warm
+    found = None
+    if warm is not None and options.changed is not None and isinstance(warm.scan, Scan):
+        found = rescan(warm.scan, site_dir, options.changed)
+    found = found or scan(site_dir)
+    if warm is not None:
+        warm.scan = found
+    return found
+
+
 def _build_locked(
     options: BuildOptions, config: Config, site_dir: Path, output: Path, started: float, log: Log
 ) -> BuildReport:
@@ -120,7 +132,7 @@ def _build_locked(
                 )
             ]
         )
-    found = scan(site_dir)
+    found = _look_at_content(site_dir, options)
     inputs = _inputs_digest(site_dir, config, options)
     if (
         index is not None

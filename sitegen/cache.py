@@ -15,6 +15,7 @@ from typing import Any
 from sitegen import __version__
 from sitegen.model import Article, Body
 from sitegen.routes import Plan
+from sitegen.search import SearchMemo
 from sitegen.site import SiteState
 from sitegen.stories import StoryIndex, StoryOptions
 
@@ -75,9 +76,13 @@ class WarmCache:
         self.deferred: dict[Path, Any] = {}  # cache file -> what it will hold
         self.search: dict[str, Any] = {}  # the search index route's memo and documents
         self.last: LastPlan | None = None  # the last site built, to patch the next one from
+        self.scan: object = None  # the last look at content/ (a load.Scan), see BuildOptions
 
     def flush(self) -> None:
         """Write what was deferred, then lift the markers."""
+        memo = self.search.get("memo")
+        if isinstance(memo, SearchMemo):
+            memo.save()  # best effort: an old memo costs time, never bytes
         for path, value in sorted(self.deferred.items()):
             _write_pickle(path, value)
         for folder in {path.parent for path in self.deferred}:

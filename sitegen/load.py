@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import os
 import stat
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,6 +89,39 @@ def scan(site_dir: Path) -> Scan:
             except (OSError, RuntimeError) as error:
                 problems.append(Problem(rel, None, None, f"cannot read: {error}"))
     return Scan(site_dir, dict(sorted(files.items())), problems)
+
+
+def rescan(previous: Scan, site_dir: Path, changed: Iterable[Path]) -> Scan | None:
+    """`previous` with the changed paths looked at again, as `scan` would see them; None
+    where only a full scan can tell: another site, problems last time, a folder or anything
+    but a plain article file changed under content/."""
+    if previous.site_dir != site_dir or previous.problems:
+        return None
+    content = site_dir / CONTENT_DIR
+    files = dict(previous.files)
+    added = False
+    for path in changed:
+        if not path.is_relative_to(content):
+            continue  # a theme, static file or site.yaml: not an article
+        parts = path.relative_to(content).parts
+        if any(part.startswith(".") for part in parts) or parts[-1].startswith("#"):
+            continue  # scan skips these
+        name = f"{CONTENT_DIR}/" + "/".join(parts)
+        if not name.endswith(".md"):
+            return None  # perhaps a folder, created, moved or deleted
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError:
+            if files.pop(name, None) is None and any(f.startswith(name + "/") for f in files):
+                return None  # a folder named like an article went
+            continue
+        except OSError:
+            return None
+        if not stat.S_ISREG(st.st_mode):
+            return None  # a folder, link or device: scan decides
+        added = added or name not in files
+        files[name] = st
+    return Scan(site_dir, dict(sorted(files.items())) if added else files, [])
 
 
 def _parse_batch(config: Config, batch: Sequence[tuple[str, bytes]]) -> list[Parsed]:

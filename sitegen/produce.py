@@ -240,7 +240,7 @@ class Producer:
             ):
                 memo = search.SearchMemo.load(self.cache_dir, salt)
         files = search.build_search_index(docs, memo)
-        if memo is not None:
+        if memo is not None and self.warm_search is None:  # a preview saves it when it stops
             memo.save()  # best effort: a memo that cannot be written costs time, not bytes
         if self.warm_search is not None:
             articles = self.site.articles

@@ -23,6 +23,9 @@ class BuildOptions:
     jobs: int | None = None
     now: datetime | None = None  # None: the clock; tests pass a fixed moment
     warm: WarmCache | None = None  # a long-lived process keeps the unpickled cache here
+    # With `warm`: the paths a file watcher saw change since this process's last build; only
+    # those under content/ are looked at again. None: unknown, every file is looked at.
+    changed: frozenset[Path] | None = None
 
 
 @dataclass

@@ -81,10 +81,11 @@ class Rebuilder:
         self._doubt |= batch.full  # lost events: trust no cache until a build succeeds
         with self._gate.writing(batch.covers):
             started = time.perf_counter()
-            result = self._build(full=self._doubt)
+            changed = None if batch.full or batch.structural or self._doubt else batch.paths
+            result = self._build(full=self._doubt, changed=changed)
             self._publish(result, css_only, time.perf_counter() - started)
 
-    def _build(self, full: bool) -> BuildReport | list[Problem]:
+    def _build(self, full: bool, changed: frozenset[Path] | None) -> BuildReport | list[Problem]:
         settings = self.settings
         try:
             self.base_path = load_config(settings.site_dir).base_path
@@ -96,6 +97,7 @@ class Rebuilder:
                 base_url=settings.origin + self.base_path,
                 use_cache=not full,
                 warm=self._warm,
+                changed=changed,
             )
             report = build(options, log=self._log)
         except InputError as error:
