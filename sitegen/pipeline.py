@@ -257,36 +257,31 @@ def _render(
     if todo:
         log(f"rendering {len(todo)} of {len(routes)} routes")
     todo.sort(key=lambda route: route.kind in MAIN_PROCESS_KINDS)  # stable: those go last
-    owner: dict[str, str] = {}
-
-    def claim(route: Route, outputs: Sequence[str]) -> None:
-        for path in outputs:
-            if owner.setdefault(path, route.key) != route.key:
-                clash = f"writes {path}, which {owner[path]} writes too"
-                raise InputError([Problem(route.key, None, None, clash)])
-        new_index.routes[route.key] = (route.fingerprint, tuple(outputs))
-
-    for route, produced in zip(todo, _produce_each(producer, todo, jobs), strict=True):
-        for path, data in produced:
+    hashes: dict[str, str] = {}  # output path -> hash, of the routes produced
+    produced: dict[str, tuple[str, ...]] = {}  # route key -> its outputs, of those
+    for route, files in zip(todo, _produce_each(producer, todo, jobs), strict=True):
+        for path, data in files:
             try:
                 safe_relative(path)
             except ValueError as error:  # e.g. static/con.txt: Windows cannot hold it
                 raise InputError([Problem(route.key, None, None, str(error))]) from None
-            new_index.manifest[path] = file_hash(data)
-            if manifest.get(path) != new_index.manifest[path]:
+            hashes[path] = file_hash(data)
+            if manifest.get(path) != hashes[path]:
                 staging.add(path, data)
-        claim(route, [path for path, _ in produced])
-    produced_keys = {r.key for r in todo}
+        produced[route.key] = tuple(path for path, _ in files)
+    # In plan order: the index (and so the next build) does not depend on which routes rendered.
+    owner: dict[str, str] = {}
     for route in routes:
-        if route.key not in produced_keys:
+        outputs = produced.get(route.key)
+        known = hashes if outputs is not None else manifest
+        if outputs is None:
             outputs = previous[route.key][1]
-            for path in outputs:
-                new_index.manifest[path] = manifest[path]
-            claim(route, outputs)
-    # Plan order: the index (and so the next build) does not depend on which routes rendered.
-    new_index.routes = {r.key: new_index.routes[r.key] for r in routes}
-    hashes = new_index.manifest
-    new_index.manifest = {p: hashes[p] for r in routes for p in new_index.routes[r.key][1]}
+        for path in outputs:
+            if owner.setdefault(path, route.key) != route.key:
+                clash = f"writes {path}, which {owner[path]} writes too"
+                raise InputError([Problem(route.key, None, None, clash)])
+            new_index.manifest[path] = known[path]
+        new_index.routes[route.key] = (route.fingerprint, outputs)
     return [r.key for r in todo]
 
 
@@ -300,7 +295,8 @@ def _reusable(
     return (
         before is not None
         and before[0] == route.fingerprint
-        and all(path in manifest and (present is None or path in present) for path in before[1])
+        and all(map(manifest.__contains__, before[1]))
+        and (present is None or all(map(present.__contains__, before[1])))
     )
 
 
