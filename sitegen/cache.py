@@ -282,20 +282,21 @@ class BodyStore(Mapping[str, Body]):
     def __len__(self) -> int:
         return len(self._ids)
 
-    def save(self, versions: Mapping[str, str], removed: Iterable[str]) -> None:
-        """Rewrite the shards that gained, changed or lost a body; `versions` maps every
-        article id to its content hash."""
+    def save(self, articles: Mapping[str, Article], removed: Iterable[str]) -> None:
+        """Rewrite the shards that gained, changed or lost a body; `articles`: every article."""
         touched = {*self._fresh, *removed}
         names = {_shard("bodies", i) for i in touched}
         for name in sorted(names):
             entries = {
                 key: body
                 for key, body in (self._shards.get(name) or self._cache._load_dict(name)).items()
-                if versions.get(key[0]) == key[1] and key[0] not in self._fresh
+                if key[0] in articles
+                and articles[key[0]].content_hash == key[1]
+                and key[0] not in self._fresh
             }
             for article_id, body in self._fresh.items():
                 if _shard("bodies", article_id) == name:
-                    entries[article_id, versions[article_id]] = body
+                    entries[article_id, articles[article_id].content_hash] = body
             self._cache._save(name, (self._cache.key, entries))
 
 

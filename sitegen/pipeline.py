@@ -120,7 +120,7 @@ def rebuild(
         stale = sorted(set(old_manifest) - set(new_index.manifest))
         touched = {*loaded.bodies.fresh_ids, *loaded.removed}
         store.save_articles(loaded.articles, touched)
-        loaded.bodies.save({i: a.content_hash for i, a in loaded.articles.items()}, loaded.removed)
+        loaded.bodies.save(loaded.articles, loaded.removed)
     except BaseException:
         staging.discard()
         raise
