@@ -174,8 +174,8 @@ def load_content(
     todo = []
     for name in files:
         if name not in articles:  # new, changed, or lost from the cache: parse it
-            data = read.get(name)
-            todo.append((name, data if data is not None else found.path(name).read_bytes()))
+            known_bytes = read.get(name)
+            todo.append((name, known_bytes or found.path(name).read_bytes()))
     fresh: dict[str, Body] = {}
     for (name, _), result in zip(todo, _parse_many(config, todo, jobs), strict=True):
         if isinstance(result, InputError):

@@ -338,11 +338,9 @@ class StoryIndex:
         ids = frozenset(d.doc_id for d in members)
         if old and old.members == ids and not any(map(shingled.is_new, ids)):
             for doc in members:  # the same texts: only dates or languages may have moved
-                before = self._docs[doc.doc_id]
+                kept = self._docs[doc.doc_id]
                 place = (doc.date.timestamp(), _lang(doc.lang))
-                new_docs[doc.doc_id] = (
-                    before if before.place == place else replace(before, place=place)
-                )
+                new_docs[doc.doc_id] = kept if kept.place == place else replace(kept, place=place)
             return old
         sample = old.sample if old and old.members == ids else _sample(ids)
         if old and old.sample == sample and not any(shingled.is_new(i) for i in sample):
