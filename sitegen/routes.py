@@ -188,7 +188,8 @@ def plan_routes(
         return Plan(site, fp, previous.groups, made, previous.readers)
     groups = [RouteGroup(lambda _site, _fp: list(_asset_routes(assets)), ())]
     groups += _article_groups(site)
-    groups.append(_list_group("home", "", None, site.collapse(site.articles_ids)))
+    home = site.collapse(site.articles_ids)
+    groups.append(_list_group("home", "", None, home, len(site.articles_ids)))
     for kind in ("tags", "topics"):
         groups += _taxonomy_groups(site, kind)
     groups += _feed_groups(site)
@@ -251,12 +252,14 @@ def _article_route(site: Site, fp: Fingerprints, index: int) -> list[Route]:
     return [Route(f"article:{article.source}", path, "article", (article.source,), fingerprint)]
 
 
-def _list_group(kind: RouteKind, prefix: str, term: Term | None, ids: Sequence[str]) -> RouteGroup:
-    """The pages of one list (the home page, or a term's pages); `ids`: its articles."""
+def _list_group(
+    kind: RouteKind, prefix: str, term: Term | None, ids: Sequence[str], count: int
+) -> RouteGroup:
+    """The pages of one list (the home page, or a term's pages); `ids`: its entries (a story
+    is one), `count`: the articles it says it holds (each report is one)."""
     key = (term.kind, term.slug, term.name, term.description) if term else ()
-    return RouteGroup(
-        functools.partial(_list_routes, kind=kind, prefix=prefix, ids=ids, term=key), ids
-    )
+    make = functools.partial(_list_routes, kind=kind, prefix=prefix, ids=ids, term=key, count=count)
+    return RouteGroup(make, ids)
 
 
 def _list_routes(
@@ -266,6 +269,7 @@ def _list_routes(
     prefix: str,
     ids: Sequence[str],
     term: tuple[str, ...],
+    count: int,
 ) -> list[Route]:
     base = _template_fp(fp, kind)
     pages = paginate(ids, site.config.paginate)
@@ -275,7 +279,7 @@ def _list_routes(
             page_path(prefix, number) + "index.html",
             kind,
             (*term, str(number)),
-            digest(base, term, number, len(ids), [fp.cards[i] for i in page_ids]),
+            digest(base, term, number, len(ids), count, [fp.cards[i] for i in page_ids]),
         )
         for number, page_ids in enumerate(pages, start=1)
     ]
@@ -291,7 +295,8 @@ def _taxonomy_groups(site: Site, kind: TaxonomyKind) -> Iterator[RouteGroup]:
 
     yield RouteGroup(index_route, ())
     for term in terms:
-        yield _list_group("term", f"{kind}/{term.slug}/", term, site.collapse(term.article_ids))
+        entries = site.collapse(term.article_ids)
+        yield _list_group("term", f"{kind}/{term.slug}/", term, entries, len(term.article_ids))
 
 
 def feed_scopes(site: Site) -> Iterator[tuple[str, Term | None]]:

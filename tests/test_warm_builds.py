@@ -66,6 +66,7 @@ def outcome(options: BuildOptions) -> list[str] | None:
 @example([("a.md", "title", 1), ("b.md", "title", 1), ("b.md", "body", 2), ("b.md", "title", 3)])
 @example([("a.md", "shared", 1), ("b.md", "shared", 1), ("b.md", "title", 2), ("c.md", "date", 1)])
 @example([("a.md", "shared", 1), ("b.md", "shared", 1), ("b.md", "source", 2)])
+@example([("a.md", "shared", 1), ("b.md", "shared", 1), ("a.md", "draft", 1)])
 def test_every_preview_build_equals_a_clean_build(steps: list[tuple[str, str, int]]) -> None:
     with tempfile.TemporaryDirectory() as temp:
         site = Path(temp)
