@@ -243,9 +243,7 @@ class Producer:
         if memo is not None and self.warm_search is None:  # a preview saves it when it stops
             memo.save()  # best effort: a memo that cannot be written costs time, not bytes
         if self.warm_search is not None:
-            articles = self.site.articles
-            docs_of = {a.source: (a, d) for a, d in zip(articles, docs, strict=True)}
-            self.warm_search.update(memo=memo, docs=docs_of)
+            self.warm_search["memo"] = memo
         page = self._search_page(route, Markup(search.root_attribute(files.pop(search.ROOT))))
         return page + [(route.path + name, data) for name, data in sorted(files.items())]
 
@@ -254,22 +252,21 @@ class Producer:
         is the same object (unchanged) at the same URL, under the same topic names."""
         topic_names = {t.slug: t.name for t in self.site.topics}
         urls = self.site.urls
-        last: dict[str, tuple[object, search.SearchDoc]] = (
-            warm.get("docs", {}) if warm.get("topics") == topic_names else {}
-        )
+        kept: dict[int, search.SearchDoc] = {}
+        if warm.get("topics") == topic_names:
+            # By object identity: the last articles are held in `warm`, so no id is reused.
+            kept = dict(zip(map(id, warm["articles"]), warm["docs"], strict=True))
 
         def text_of(source: str) -> Callable[[], str]:
             # Read only if the search memo lacks the article; from this build's bodies.
             return lambda: warm["bodies"][source].text
 
+        articles = list(self.site.articles)
         docs = []
-        for a in self.site.articles:
-            kept = last.get(a.source)
-            if kept is not None and kept[0] is a and kept[1].url == urls[a.source]:
-                docs.append(kept[1])
-                continue
-            docs.append(
-                search.SearchDoc(
+        for a in articles:
+            found = kept.get(id(a))
+            if found is None or found.url != urls[a.source]:
+                found = search.SearchDoc(
                     doc_id=a.source,
                     url=urls[a.source],
                     title=a.title,
@@ -282,8 +279,8 @@ class Producer:
                     source=a.source_name,
                     version=a.content_hash,
                 )
-            )
-        warm["topics"] = topic_names
+            docs.append(found)
+        warm.update(topics=topic_names, articles=articles, docs=docs)
         return docs
 
     def _search_page(self, route: Route, root: Markup) -> Files:

@@ -146,19 +146,43 @@ def is_boundary(previous: Entry, entry: Entry, filled: int, target: int) -> bool
     return zlib.crc32(entry.raw) < chance * 4294967296
 
 
+class Sizes(NamedTuple):
+    """The entries' sizes, and where each ends when they are laid one after another."""
+
+    sizes: list[int]
+    ends: list[int]  # ends[i]: bytes of entries 0..i
+    total: int
+
+    @classmethod
+    def of(cls, entries: Sequence[Entry]) -> Sizes:
+        sizes = [e.size for e in entries]
+        ends = list(itertools.accumulate(sizes))
+        return cls(sizes, ends, ends[-1] if ends else 0)
+
+
 def split_shards(entries: Sequence[Entry], target: int) -> list[list[Entry]]:
-    """Cut the sorted entries into runs of about `target` bytes at content-defined points.
+    """Cut the sorted entries into runs of about `target` bytes at content-defined points."""
+    cuts = shard_cuts(entries, target, Sizes.of(entries)) or []
+    return [list(entries[a:b]) for a, b in itertools.pairwise([0, *cuts])] or [[]]
+
+
+def shard_cuts(
+    entries: Sequence[Entry], target: int, sizes: Sizes, most: int | None = None
+) -> list[int] | None:
+    """Where split_shards ends each shard (an index past its last entry); None as soon as
+    there are more than `most` shards.
 
     The same cuts as testing is_boundary before every entry, but a shard's first half, where
     it never cuts unless at a big entry, is skipped by bisecting the running sizes.
     """
-    sizes = [e.size for e in entries]
-    ends = list(itertools.accumulate(sizes))  # ends[i]: bytes of entries 0..i
-    bigs = [i for i, e in enumerate(entries) if is_big(e, target)]
-    half, most = target // 2, target * 4
-    shards: list[list[Entry]] = []
+    least = -(-target // BIG_SHARE)  # the size of a big entry (see is_big), at least
+    bigs = [i for i, size in enumerate(sizes.sizes) if size >= least]
+    ends, half, limit = sizes.ends, target // 2, target * 4
+    cuts: list[int] = []
     start, n = 0, len(entries)
     while start < n:
+        if most is not None and len(cuts) >= most:
+            return None
         at = bisect.bisect_left(bigs, start)
         if at < len(bigs) and bigs[at] == start:
             cut = start + 1  # a big entry, alone
@@ -167,14 +191,14 @@ def split_shards(entries: Sequence[Entry], target: int) -> list[list[Entry]]:
             base = ends[start - 1] if start else 0
             cut = bisect.bisect_left(ends, base + half, start) + 1  # first place filled >= half
             cut = min(cut, stop)
-            while cut < stop and ends[cut - 1] - base < most:
-                chance = (sizes[cut - 1] + sizes[cut]) / (target / 2)
+            while cut < stop and ends[cut - 1] - base < limit:
+                chance = (sizes.sizes[cut - 1] + sizes.sizes[cut]) / (target / 2)
                 if zlib.crc32(entries[cut].raw) < chance * 4294967296:
                     break
                 cut += 1
-        shards.append(list(entries[start:cut]))
+        cuts.append(cut)
         start = cut
-    return shards or [[]]
+    return cuts
 
 
 def _common_prefix(a: bytes, b: bytes) -> int:

@@ -17,21 +17,18 @@ from __future__ import annotations
 
 import bisect
 import gc
-import hashlib
 import itertools
 import json
 import math
 import multiprocessing
-import os
 import zlib
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime
-from operator import attrgetter
 
 from sitegen.search.encode import (
     FORMAT,
@@ -39,14 +36,18 @@ from sitegen.search.encode import (
     IMPACT_MAX,
     Entry,
     Postings,
+    Sizes,
     add_postings,
     encode_shard,
     pack,
+    shard_cuts,
     shard_name,
-    split_shards,
     utf16_order,
 )
-from sitegen.search.memo import DocMemo, Lists, SearchMemo, ShardMemo, Tile, digest
+from sitegen.search.memo import DocMemo, Lists, SearchMemo, ShardMemo, Tile
+from sitegen.search.numbering import Facts, Span, digest, numbered, span_digests
+from sitegen.search.numbering import SearchDoc as SearchDoc
+from sitegen.search.numbering import order as order
 from sitegen.search.text import STEMMERS, KeyMap, fold, language, tokenize
 from sitegen.search.tiles import Pieces, build_pieces, join, joined, patch_pieces, tile_starts
 
@@ -62,26 +63,6 @@ FACETS = {"topic": "t", "tag": "g", "source": "s", "lang": "l"}
 PARALLEL_MISSES = 2000  # documents to work out before two processes pay for themselves
 
 
-@dataclass(frozen=True)
-class SearchDoc:
-    """What the index needs to know about one article."""
-
-    doc_id: str  # stable id (the article's source path, e.g. 'content/2025/x.md')
-    url: str  # site-relative URL path without the base path, e.g. '2025/01/slug/'
-    title: str
-    lang: str  # 'de', 'en'; others are not stemmed
-    date: datetime  # tz-aware
-    summary: str  # plain text
-    text: str | Callable[[], str]  # plain text body, or a function that gives it (see version)
-    tags: tuple[str, ...]
-    topics: tuple[str, ...]  # topic display names
-    source: str  # source name, may be ''
-    # With text given as a function, what identifies that text (e.g. a hash of the source file):
-    # a memo then reuses the document's work without calling the function. Without it, such
-    # a document is worked out again on every build.
-    version: str = ""
-
-
 def body_text(doc: SearchDoc) -> str:
     """The document's plain text body (calling the function it was given as, if so)."""
     return doc.text if isinstance(doc.text, str) else doc.text()
@@ -95,19 +76,6 @@ def facet_key(kind: str, value: str) -> str:
 def day_number(moment: datetime) -> int:
     """Days since 1970-01-01 of the article's own calendar date."""
     return (moment.date() - EPOCH).days
-
-
-def order(docs: Sequence[SearchDoc]) -> list[SearchDoc]:
-    """Documents oldest first (by local date, then instant, then id): their numbers."""
-    if len({d.doc_id for d in docs}) != len(docs):
-        ids = Counter(d.doc_id for d in docs)
-        raise ValueError(f"search: duplicate doc_id {min(i for i, n in ids.items() if n > 1)!r}")
-    return sorted(docs, key=_order_key)
-
-
-def _order_key(doc: SearchDoc) -> tuple[date, float, str]:
-    moment = doc.date
-    return moment.date(), moment.timestamp(), doc.doc_id
 
 
 def file_budget(n_docs: int) -> int:
@@ -200,27 +168,27 @@ def _step_up(size: float) -> int:
 
 def plan_shards(entries: Sequence[Entry], budget: int) -> list[list[Entry]]:
     """Shards about as small as `budget` files allow, never fewer bytes than MIN_SHARD_BYTES."""
-    total = sum(e.size for e in entries)
-    target = max(MIN_SHARD_BYTES, _step_up(total / max(1, budget * 0.9)))
-    while True:
-        shards = split_shards(entries, target)
-        if len(shards) <= budget:
-            return shards
+    sizes = Sizes.of(entries)
+    target = max(MIN_SHARD_BYTES, _step_up(sizes.total / max(1, budget * 0.9)))
+    while (cuts := shard_cuts(entries, target, sizes, most=budget)) is None:
         target = _step_up(target * 1.05)
+    return [list(entries[a:b]) for a, b in itertools.pairwise([0, *cuts])] or [[]]
 
 
-def _counts(values: Iterable[str]) -> list[list[object]]:
-    counts = Counter(values)
-    counts.pop("", None)
-    return [[name, counts[name]] for name in sorted(counts)]
+def _listing(counts: Counter[str]) -> list[list[object]]:
+    return [[name, counts[name]] for name in sorted(counts) if name]
 
 
-def root_file(ordered: Sequence[SearchDoc], k: int, shards: Sequence[Sequence[Entry]]) -> bytes:
-    """index.bin: what the browser needs before its first query."""
+def root_file(
+    ordered: Sequence[SearchDoc],
+    k: int,
+    shards: Sequence[Sequence[Entry]],
+    facts: Facts | None = None,
+) -> bytes:
+    """index.bin: what the browser needs before its first query (`facts`: those of `ordered`,
+    if known)."""
     days = [day_number(d.date) for d in ordered[::k]]
-    langs: Counter[str] = Counter()
-    for lang, count in Counter(map(attrgetter("lang"), ordered)).items():
-        langs[language(lang)] += count
+    facts = facts or Facts.of(ordered)
     return pack(
         _json(
             {
@@ -228,10 +196,10 @@ def root_file(ordered: Sequence[SearchDoc], k: int, shards: Sequence[Sequence[En
                 "n": len(ordered),
                 "k": k,
                 "bits": IMPACT_BITS,
-                "stem": sorted(langs.keys() & STEMMERS.keys()),
-                "langs": _counts(langs.elements()),
-                "sources": _counts(map(attrgetter("source"), ordered)),
-                "topics": _counts([t for d in ordered for t in d.topics]),
+                "stem": sorted(facts.langs.keys() & STEMMERS.keys()),
+                "langs": _listing(facts.langs),
+                "sources": _listing(facts.sources),
+                "topics": _listing(facts.topics),
                 "bounds": [""] + [s[0].key for s in shards[1:]],
                 "days": [b - a for a, b in zip([0, *days], days, strict=False)],
                 "end": day_number(ordered[-1].date) if ordered else 0,
@@ -263,7 +231,7 @@ def build_search_index(
     try:
         if memo is None:
             return _fresh(order(docs))
-        return _Build(order(docs), memo, workers).files()
+        return _Build(docs, memo, workers).files()
     finally:
         if enabled:
             gc.enable()
@@ -284,36 +252,6 @@ def _fresh(ordered: Sequence[SearchDoc]) -> dict[str, bytes]:
     return files
 
 
-def _meta(doc: SearchDoc) -> str:
-    """Everything the index takes from a document, as one string: equal iff that is."""
-    if isinstance(doc.text, str):
-        text = "t" + hashlib.sha256(doc.text.encode("utf-8", "surrogatepass")).hexdigest()
-    elif doc.version:
-        text = "v" + doc.version
-    else:
-        text = "?" + os.urandom(16).hex()  # the text is unknown: never equal to a memoized one
-    parts = [doc.doc_id, doc.url, doc.title, doc.lang, doc.date.isoformat(), doc.summary]
-    parts += [doc.source, str(len(doc.tags)), *doc.tags, str(len(doc.topics)), *doc.topics, text]
-    joined = "\x00".join(parts)
-    if joined.count("\x00") == len(parts) - 1:
-        return "p\x00" + joined  # its parts, and so its end, can be read back: unambiguous
-    return "l" + ",".join(map(str, map(len, parts))) + "\x00" + joined  # a field holds NUL
-
-
-def _known_meta(memo: SearchMemo, doc: SearchDoc) -> str | None:
-    """The meta of this very document object from the memo's last build, if its text is known
-    (a text function without a version may give another text each time)."""
-    found = memo.metas.get(doc.doc_id)
-    if found is None or found[0] is not doc or not (doc.version or isinstance(doc.text, str)):
-        return None
-    return found[1]
-
-
-def _metas(metas: Sequence[str]) -> bytes:
-    """A digest of some documents' metas (which, NUL-separated, can be read back)."""
-    return digest("\x00".join(metas))
-
-
 def _record_json(doc: SearchDoc) -> str:
     return json.dumps(_record(doc), ensure_ascii=False, separators=(",", ":"))
 
@@ -325,16 +263,23 @@ Row = list[DocMemo | None]  # the memoized work of a tile's documents, None wher
 class _Build:
     """One build of the index, reusing what a memo of the last one still knows."""
 
-    def __init__(self, ordered: list[SearchDoc], memo: SearchMemo, workers: int | None) -> None:
-        self.ordered = ordered
+    def __init__(self, docs: Sequence[SearchDoc], memo: SearchMemo, workers: int | None) -> None:
+        self.numbering = numbered(docs, memo.numbering)
+        self.ordered = self.numbering.ordered
+        self.metas = self.numbering.metas
         self.memo = memo
         self.workers = workers
-        self.metas = [_known_meta(memo, d) or _meta(d) for d in ordered]
-        memo.metas = {d.doc_id: (d, meta) for d, meta in zip(ordered, self.metas, strict=True)}
-        cuts = [*tile_starts([d.doc_id for d in ordered]), len(ordered)]
-        self.spans = list(itertools.pairwise(cuts))
-        self.keys = [_metas(self.metas[a:b]) for a, b in self.spans]
-        self.k = chunk_size(len(ordered))
+        last = memo.numbering
+        if self.numbering.changed is not None and last is not None:
+            cuts = [a for a, _ in memo.spans] + [len(last.ordered)]  # the same ids in order
+        else:
+            cuts = [*tile_starts([d.doc_id for d in self.ordered]), len(self.ordered)]
+        self.spans: list[Span] = list(itertools.pairwise(cuts))
+        self.keys = span_digests(self.spans, self.numbering, memo.digests)
+        self.k = chunk_size(len(self.ordered))
+        n = len(self.ordered)
+        self.chunk_spans = [(a, min(a + self.k, n)) for a in range(0, n, self.k)]
+        self.chunk_keys = span_digests(self.chunk_spans, self.numbering, memo.digests)
         self.made: dict[bytes, Made] = {}  # tiles the memo lacks
         self.known: dict[int, DocMemo] = {}  # document number -> its work, where looked at
         self.keymaps: dict[str, KeyMap] = {}
@@ -349,17 +294,24 @@ class _Build:
         entries = [Entry.of(*row) for row in zip(*postings, strict=True)]
         shards = plan_shards(entries, file_budget(len(self.ordered)) - len(files) - 1)
         kept: dict[str, ShardMemo] = {}
+        names: dict[str, str] = {}  # first key -> shard name
         for number, shard in enumerate(shards):
             first = shard[0].key if shard else ""
             kept[first] = self._old_shard(first, shard) or ShardMemo(
                 shard[-1].key if shard else "", len(shard), pack(encode_shard(shard))
             )
-            files[shard_name(first if number else "")] = kept[first].packed
+            name = names[first] = self.memo.names.get(first) or shard_name(first)
+            files[name if number else shard_name("")] = kept[first].packed
         if len(files) != len(shards) + len(chunks):
             raise RuntimeError("search: two shard names collide; please report this")
-        files[ROOT] = root_file(self.ordered, self.k, shards)
+        files[ROOT] = root_file(self.ordered, self.k, shards, self.numbering.facts)
         starts = {key: a for (a, _), key in zip(self.spans, self.keys, strict=True)}
         self.memo.replace(starts, self.made, postings, kept, chunks)
+        self.memo.numbering = self.numbering
+        self.memo.spans = self.spans
+        self.memo.digests = dict(zip(self.spans, self.keys, strict=True))
+        self.memo.digests.update(zip(self.chunk_spans, self.chunk_keys, strict=True))
+        self.memo.names = names
         self.memo.misses = self.misses
         self.memo.hits = len(self.ordered) - self.misses
         return files
@@ -473,11 +425,10 @@ class _Build:
         """The metadata chunks (d/<n>.bin), packed again only where a document changed."""
         files: dict[str, bytes] = {}
         chunks: dict[bytes, bytes] = {}
-        n = len(self.ordered)
         records: dict[str, str] | None = None
-        for number, first in enumerate(range(0, n, self.k)):
-            last = min(first + self.k, n)
-            key = _metas(self.metas[first:last])
+        for number, ((first, last), key) in enumerate(
+            zip(self.chunk_spans, self.chunk_keys, strict=True)
+        ):
             packed = self.memo.chunks.get(key)
             if packed is None:
                 if records is None:

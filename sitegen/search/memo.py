@@ -11,7 +11,6 @@ bytes, since the index is the same with or without one.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import zlib
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from sitegen.search.encode import FORMAT, IMPACT_BITS
+from sitegen.search.numbering import Numbering
 from sitegen.search.tiles import Pieces
 
 MEMO_FORMAT = 2
@@ -59,10 +59,6 @@ class ShardMemo(NamedTuple):
     packed: bytes
 
 
-def digest(data: str) -> bytes:
-    return hashlib.sha256(data.encode("utf-8", "surrogatepass")).digest()[:16]
-
-
 def _stemmer_id() -> str:
     try:
         import Stemmer
@@ -98,9 +94,13 @@ class SearchMemo:
         self._docs: dict[bytes, dict[str, DocMemo]] = {}  # tile digest -> its documents' work
         self._unsaved: set[bytes] = set()  # tiles whose docs file is not on disk
         self._where: dict[str, bytes] | None = None  # doc id -> tile digest
-        # In memory only: doc id -> (the document of the last build, its meta), so a caller
-        # that keeps the memo and gives the same document objects again skips their metas.
-        self.metas: dict[str, tuple[object, str]] = {}
+        # In memory only, for a caller that keeps the memo and gives the same document objects
+        # again: the last build's numbering (patched, not redone, when few documents changed),
+        # its tiles' spans, the digests of its tiles' and chunks' metas by span, shard names.
+        self.numbering: Numbering | None = None
+        self.spans: list[tuple[int, int]] = []
+        self.digests: dict[tuple[int, int], bytes] = {}
+        self.names: dict[str, str] = {}  # first key -> shard name
         self.hits = 0  # documents whose work the last build reused
         self.misses = 0  # documents the last build worked out
 
