@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 from collections import Counter, defaultdict
@@ -283,7 +284,7 @@ def _stories(
     if not config.stories.enabled or len(articles) < 2:
         return ()
     index = index or StoryIndex(story_options(config))
-    docs = [_story_doc(a, index.recent(a.source)) for a in articles]
+    docs = [index.doc_for(a.source, a, functools.partial(_story_doc, a)) for a in articles]
     summaries = {a.source: a.summary for a in articles}
 
     def text_of(doc: StoryDoc) -> str:

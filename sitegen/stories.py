@@ -180,17 +180,26 @@ class StoryIndex:
         self._exact = False  # the links are complete: no bucket was cut at MAX_BUCKET_PAIRS
         self.modified = False  # the last update changed what is kept (worth saving again)
         self._recent: _Recent | None = None  # the last update of this process, see _quick
+        self._made: dict[str, tuple[object, StoryDoc]] = {}  # see doc_for
 
-    def recent(self, doc_id: str) -> StoryDoc | None:
-        """The document of that id the last update of this process saw: passing the same
-        object again tells a quick update it did not change."""
-        return self._recent.docs.get(doc_id) if self._recent is not None else None
+    def doc_for(
+        self, doc_id: str, origin: object, make: Callable[[StoryDoc | None], StoryDoc]
+    ) -> StoryDoc:
+        """The document made from `origin` (an article, say) before in this process if it is
+        the very same object, else `make(the last update's document of that id, or None)`.
+        Passing the same document object again tells a quick update it did not change."""
+        made = self._made.get(doc_id)
+        if made is not None and made[0] is origin:
+            return made[1]
+        doc = make(self._recent.docs.get(doc_id) if self._recent is not None else None)
+        self._made[doc_id] = (origin, doc)
+        return doc
 
     def __getstate__(self) -> dict[str, object]:
-        return {**self.__dict__, "_recent": None}  # cheap to make again, costly to store
+        return {**self.__dict__, "_recent": None, "_made": {}}  # cheap to make, costly to store
 
     def __setstate__(self, state: dict[str, object]) -> None:
-        self.__dict__.update({"_recent": None, **state})
+        self.__dict__.update({"_recent": None, "_made": {}, **state})
 
     def update(
         self, docs: Sequence[StoryDoc], text_of: Callable[[StoryDoc], str] | None = None
