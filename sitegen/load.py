@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import itertools
 import os
 import stat
 from collections.abc import Iterable, Mapping, Sequence
@@ -17,6 +18,7 @@ from sitegen.model import Article, Body, Config, InputError, Problem
 
 CONTENT_DIR = "content"
 PARALLEL_PARSE_THRESHOLD = 200
+PARSE_BATCH = 100
 
 Parsed = tuple[Article, Body] | InputError
 
@@ -136,17 +138,16 @@ def _parse_batch(config: Config, batch: Sequence[tuple[str, bytes]]) -> list[Par
 
 
 def _parse_many(config: Config, todo: Sequence[tuple[str, bytes]], jobs: int) -> list[Parsed]:
+    """Parse in `jobs` processes, in batches of PARSE_BATCH files: each batch comes back as
+    soon as it is done, so no worker holds its share of the site at once."""
     if jobs <= 1 or len(todo) < PARALLEL_PARSE_THRESHOLD:
         return _parse_batch(config, todo)
-    batches = [todo[i::jobs] for i in range(jobs)]
+    batches = [todo[i : i + PARSE_BATCH] for i in range(0, len(todo), PARSE_BATCH)]
+    parsed: list[Parsed] = []
     with ProcessPoolExecutor(jobs, initializer=gc.enable) as pool:  # paused in the build
-        parsed = list(pool.map(_parse_batch, [config] * jobs, batches))
-    by_name = {
-        name: result
-        for batch, results in zip(batches, parsed, strict=True)
-        for (name, _), result in zip(batch, results, strict=True)
-    }
-    return [by_name[name] for name, _ in todo]
+        for results in pool.map(_parse_batch, itertools.repeat(config), batches):
+            parsed += results
+    return parsed
 
 
 def load_content(

@@ -9,6 +9,7 @@ import pytest
 
 from sitegen.build import BuildOptions, BuildReport, build, clean
 from sitegen.cache import CACHE_DIR, WarmCache
+from sitegen.model import InputError
 
 NOW = datetime(2026, 11, 29, 12, tzinfo=UTC)
 SITE_YAML = "title: Cache\nbase_url: https://example.org/\nlanguage: en\n"
@@ -143,3 +144,29 @@ def test_a_preview_that_stops_leaves_an_index_the_next_build_trusts(site: Path) 
     warm.flush()
     report = run(site)
     assert (report.rendered, report.written) == ((), 0)
+
+
+def test_parsing_in_processes_gives_what_one_process_gives(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Past PARALLEL_PARSE_THRESHOLD files, batches go to worker processes and come back as
+    they finish: the same site, and the same problems in file order, as one process."""
+    (tmp_path / "site.yaml").write_text(SITE_YAML, encoding="utf-8")
+    for i in range(330):
+        day = f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}T08:{i % 60:02d}:00Z"
+        write_article(tmp_path, f"{i // 100}/a{i:03d}.md", f"Article {i}", day, f"Body {i}.")
+    parallel = tmp_path_factory.mktemp("parallel")
+    build(BuildOptions(site_dir=tmp_path, output=parallel, now=NOW, jobs=2, use_cache=False))
+    serial = tmp_path_factory.mktemp("serial")
+    build(BuildOptions(site_dir=tmp_path, output=serial, now=NOW, jobs=1, use_cache=False))
+    assert tree(parallel) == tree(serial) and len(tree(serial)) > 330
+    for name in ("0/a007.md", "2/a250.md"):  # in the first and the last batch
+        (tmp_path / "content" / name).write_text("---\ntitle: [broken\n---\n", encoding="utf-8")
+    problems = []
+    for jobs in (2, 1):
+        with pytest.raises(InputError) as caught:
+            build(
+                BuildOptions(site_dir=tmp_path, output=serial, now=NOW, jobs=jobs, use_cache=False)
+            )
+        problems.append([p.path for p in caught.value.problems])
+    assert problems[0] == problems[1] == ["content/0/a007.md", "content/2/a250.md"]
