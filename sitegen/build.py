@@ -140,6 +140,9 @@ def _build_locked(
         and index.inputs == inputs
         and (index.valid_until is None or now < index.valid_until)
         and found.unchanged_since(index)
+        # A preview's first build assembles the site anyway (rendering nothing): the next
+        # save patches it instead of assembling everything then.
+        and (options.warm is None or options.warm.last is not None)
     ):
         stages["check"] = time.perf_counter() - mark
         return BuildReport(

@@ -170,3 +170,13 @@ def test_parsing_in_processes_gives_what_one_process_gives(
             )
         problems.append([p.path for p in caught.value.problems])
     assert problems[0] == problems[1] == ["content/0/a007.md", "content/2/a250.md"]
+
+
+def test_a_preview_started_on_an_unchanged_site_renders_and_writes_nothing(site: Path) -> None:
+    run(site)
+    warm = WarmCache(defer_index=True)
+    first = run(site, warm=warm)  # assembles the site in memory for the saves to come
+    assert (first.rendered, first.written, first.deleted) == ((), 0, 0)
+    write_article(site, "a2.md", "Article 2", "2026-02-01T08:00:00Z", "Another body.")
+    edit = run(site, warm=warm)
+    assert "article:content/a2.md" in edit.rendered and len(edit.rendered) < edit.routes
