@@ -259,8 +259,9 @@ def _related(articles: Sequence[Article], count: int) -> dict[str, tuple[str, ..
                 if other != article.source:
                     scores[other] += weight[ref.slug]
         me = position[article.source]
-        ranked = sorted(scores, key=lambda o: (-scores[o], abs(position[o] - me), o))
-        related[article.source] = tuple(ranked[:count])
+        # Highest score, then nearest in time, then id; tuples sort in C, a key function not
+        ranked = sorted([(-s, abs(position[o] - me), o) for o, s in scores.items()])
+        related[article.source] = tuple([o for _, _, o in ranked[:count]])
     return related
 
 
