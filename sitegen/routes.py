@@ -159,13 +159,14 @@ class Plan:
 
     site: Site
     fingerprints: Fingerprints
+    assets: Sequence[Route]  # theme and site files: made again every time
     groups: Sequence[RouteGroup]
     made: Sequence[list[Route]]  # the routes of each group
     readers: Mapping[str, Sequence[int]]  # article id -> the groups that read it
 
     @cached_property
     def routes(self) -> list[Route]:
-        return [route for routes in self.made for route in routes]
+        return [*self.assets, *(route for routes in self.made for route in routes)]
 
 
 # Beyond this share of changed articles, planning every route is as quick as finding them.
@@ -177,6 +178,7 @@ def plan_routes(
 ) -> Plan:
     """Every route of the site. `assets` maps output path -> content hash of theme/site files.
     `previous`: an earlier plan of this process, whose groups are reused where they can be."""
+    asset_routes = list(_asset_routes(assets))
     changed = _changed_articles(site, fp, previous) if previous is not None else None
     if previous is not None and changed is not None:
         remake = {g for article_id in changed for g in previous.readers.get(article_id, ())}
@@ -184,10 +186,8 @@ def plan_routes(
             group.make(site, fp) if group.reads is None or n in remake else previous.made[n]
             for n, group in enumerate(previous.groups)
         ]
-        made[0] = list(_asset_routes(assets))
-        return Plan(site, fp, previous.groups, made, previous.readers)
-    groups = [RouteGroup(lambda _site, _fp: list(_asset_routes(assets)), ())]
-    groups += _article_groups(site)
+        return Plan(site, fp, asset_routes, previous.groups, made, previous.readers)
+    groups = list(_article_groups(site))
     home = site.collapse(site.articles_ids)
     groups.append(_list_group("home", "", None, home, len(site.articles_ids)))
     for kind in ("tags", "topics"):
@@ -198,7 +198,7 @@ def plan_routes(
     for number, group in enumerate(groups):
         for article_id in group.reads or ():
             readers[article_id].append(number)
-    return Plan(site, fp, groups, [g.make(site, fp) for g in groups], readers)
+    return Plan(site, fp, asset_routes, groups, [g.make(site, fp) for g in groups], readers)
 
 
 def _changed_articles(site: Site, fp: Fingerprints, previous: Plan) -> list[str] | None:
