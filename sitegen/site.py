@@ -116,15 +116,31 @@ def build_site(
     changed articles only). `previous`: the last site of this process, patched instead of
     assembled again when no article was added or removed and none changed its place.
     """
+    site = None
     if previous is not None:
-        patched = _patch(previous, config, articles, bodies, now, include_drafts, include_future)
-        if patched is not None:
-            stories = _stories(patched.articles, bodies, config, story_index)
-            return replace(
-                patched,
-                stories={s.story_id: s for s in stories},
-                story_of={m: s.story_id for s in stories for m in s.members},
-            )
+        site = _patch(previous, config, articles, bodies, now, include_drafts, include_future)
+    if site is None:
+        site = _assemble(
+            config, articles, bodies, now, include_drafts, include_future, known_related
+        )
+    stories = _stories(site.articles, bodies, config, story_index)
+    return replace(
+        site,
+        stories={s.story_id: s for s in stories},
+        story_of={m: s.story_id for s in stories for m in s.members},
+    )
+
+
+def _assemble(
+    config: Config,
+    articles: Mapping[str, Article],
+    bodies: Mapping[str, Body],
+    now: datetime,
+    include_drafts: bool,
+    include_future: bool,
+    known_related: tuple[str, Mapping[str, tuple[str, ...]]] | None,
+) -> Site:
+    """The site made afresh from its articles, without its stories."""
     published = sorted(
         (a for a in articles.values() if is_published(a, now, include_drafts, include_future)),
         key=sort_key,
@@ -136,7 +152,6 @@ def build_site(
         related = known_related[1]
     else:
         related = _related(published, config.related_count)
-    stories = _stories(published, bodies, config, story_index)
     return Site(
         config=config,
         articles=tuple(published),
@@ -145,8 +160,6 @@ def build_site(
         topics=_terms("topics", published, config),
         related=related,
         related_key=key,
-        stories={s.story_id: s for s in stories},
-        story_of={m: s.story_id for s in stories for m in s.members},
         built_at=now,
         bodies=bodies,
     )
@@ -163,7 +176,7 @@ def _patch(
 ) -> Site | None:
     """The previous site with the changed articles swapped in, or None where that could be
     wrong: another config or flags, an article added, removed or moved, or the clock passing a
-    publication date or expiry. Stories are left to the caller."""
+    publication date or expiry. Its stories are the old ones: the caller makes them again."""
     old = previous.site
     if (
         old.config != config

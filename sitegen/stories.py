@@ -313,14 +313,14 @@ class StoryIndex:
         shingles = shingled.of(doc.doc_id)
         sampled = doc.doc_id in source.sample
         if sampled:  # its shingles take part in proposing the boilerplate candidates
-            seen = Counter[int]()
-            for i in source.sample:
-                seen.update(set(shingles if i == doc.doc_id else _kept(self._docs[i].shingles)))
-            if frozenset(h for h, n in seen.items() if n >= SAMPLE_FLOOR) != source.candidates:
+            sample = (
+                shingles if i == doc.doc_id else _kept(self._docs[i].shingles)
+                for i in source.sample
+            )
+            if _candidates(sample) != source.candidates:
                 return None
         hits = source.candidates.intersection(shingles)
-        share = math.floor(self.options.boilerplate_share * len(source.members)) + 1
-        need = max(self.options.boilerplate_min_docs, share)
+        need = self._boilerplate_need(len(source.members))
         if len(source.members) >= need:
             for shingle in hits.symmetric_difference(state.hits):
                 others = sum(shingle in self._docs[m].hits for m in source.members)
@@ -355,10 +355,7 @@ class StoryIndex:
         if old and old.sample == sample and not any(shingled.is_new(i) for i in sample):
             candidates = old.candidates
         else:
-            seen = Counter[int]()
-            for i in sample:
-                seen.update(set(shingled.of(i)))
-            candidates = frozenset(h for h, n in seen.items() if n >= SAMPLE_FLOOR)
+            candidates = _candidates(shingled.of(i) for i in sample)
         reuse_hits = old is not None and old.candidates == candidates
         hits: dict[str, frozenset[int]] = {}
         counts = Counter[int]()
@@ -370,8 +367,7 @@ class StoryIndex:
                 found = before.hits
             hits[doc.doc_id] = frozenset(found)
             counts.update(found)
-        share = math.floor(self.options.boilerplate_share * len(members)) + 1
-        need = max(self.options.boilerplate_min_docs, share)
+        need = self._boilerplate_need(len(members))
         boilerplate = frozenset(h for h, n in counts.items() if n >= need)
         if len(members) < need:
             boilerplate = frozenset()
@@ -400,6 +396,11 @@ class StoryIndex:
                 place,
             )
         return _SourceState(ids, sample, candidates, boilerplate)
+
+    def _boilerplate_need(self, members: int) -> int:
+        """Documents of a source a shingle must be in to count as its boilerplate."""
+        share = math.floor(self.options.boilerplate_share * members) + 1
+        return max(self.options.boilerplate_min_docs, share)
 
     def _relink(
         self,
@@ -464,6 +465,14 @@ def _moved(before: _DocState | None, after: _DocState) -> bool:
     if before.sketch is None or after.sketch is None:
         return before.sketch is not after.sketch
     return before.sketch != after.sketch
+
+
+def _candidates(sample: Iterable[array[int]]) -> frozenset[int]:
+    """Boilerplate candidates of a source: shingles in SAMPLE_FLOOR of its sampled texts."""
+    seen = Counter[int]()
+    for shingles in sample:
+        seen.update(set(shingles))
+    return frozenset(h for h, n in seen.items() if n >= SAMPLE_FLOOR)
 
 
 def _kept(shingles: array[int] | None) -> array[int]:

@@ -162,7 +162,11 @@ class Sizes(NamedTuple):
 
 def split_shards(entries: Sequence[Entry], target: int) -> list[list[Entry]]:
     """Cut the sorted entries into runs of about `target` bytes at content-defined points."""
-    cuts = shard_cuts(entries, target, Sizes.of(entries)) or []
+    return shards_at(entries, shard_cuts(entries, target, Sizes.of(entries)) or [])
+
+
+def shards_at(entries: Sequence[Entry], cuts: Sequence[int]) -> list[list[Entry]]:
+    """The entries cut at `cuts` (as shard_cuts gives them); one empty shard if none."""
     return [list(entries[a:b]) for a, b in itertools.pairwise([0, *cuts])] or [[]]
 
 

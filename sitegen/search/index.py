@@ -42,6 +42,7 @@ from sitegen.search.encode import (
     pack,
     shard_cuts,
     shard_name,
+    shards_at,
     utf16_order,
 )
 from sitegen.search.memo import DocMemo, Lists, SearchMemo, ShardMemo, Tile
@@ -172,7 +173,7 @@ def plan_shards(entries: Sequence[Entry], budget: int) -> list[list[Entry]]:
     target = max(MIN_SHARD_BYTES, _step_up(sizes.total / max(1, budget * 0.9)))
     while (cuts := shard_cuts(entries, target, sizes, most=budget)) is None:
         target = _step_up(target * 1.05)
-    return [list(entries[a:b]) for a, b in itertools.pairwise([0, *cuts])] or [[]]
+    return shards_at(entries, cuts)
 
 
 def _listing(counts: Counter[str]) -> list[list[object]]:
