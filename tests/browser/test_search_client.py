@@ -305,6 +305,25 @@ def test_back_button_restores_the_previous_query(page: Any) -> None:
     )
 
 
+def wait_for_query(page: Any, query: str) -> None:
+    page.wait_for_function("q => new URLSearchParams(location.search).get('q') === q", arg=query)
+
+
+def test_back_returns_to_the_submitted_search_after_a_pause_in_typing(page: Any) -> None:
+    search_for(page, "Haushalt")
+    page.fill("#search-q", "mo")
+    wait_for_query(page, "mo")  # the pause wrote a draft entry
+    page.fill("#search-q", "model")
+    wait_for_query(page, "model")  # a second pause rewrites the same draft
+    page.press("#search-q", "Enter")
+    page.go_back()
+    wait_for_query(page, "Haushalt")
+    page.wait_for_function("document.querySelector('#search-q')?.value === 'Haushalt'")
+    page.go_forward()
+    wait_for_query(page, "model")
+    page.wait_for_function("document.querySelector('#search-q')?.value === 'model'")
+
+
 def test_tag_source_language_and_date_filters(page: Any, server: str) -> None:
     page.goto(server + "?tag=Wochenr%C3%BCckblick")
     page.wait_for_selector(".search-hit")
