@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2 import meta
+from jinja2 import meta, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
 from sitegen.model import InputError, Problem
@@ -58,15 +58,17 @@ class Renderer:
                 where = self._path_of(name)
                 raise InputError([Problem(where, None, None, f"cannot read: {error}")]) from None
             sources[name] = source
-            key = hashlib.blake2b(f"{name}\0{source}".encode(), digest_size=16).hexdigest()
+            key = _source_key(name, source)
             if key not in self._known_refs:
                 try:
                     parsed = self.env.parse(source, name, filename)
                 except jinja2.TemplateSyntaxError as error:
                     raise InputError([template_problem(error, self.theme)]) from None
-                found = meta.find_referenced_templates(parsed)
-                self._known_refs[key] = frozenset(r for r in found if r)
+                self._known_refs[key] = _referenced_templates(parsed)
             refs[name] = set(self._known_refs[key])
+        for found in refs.values():
+            if EVERY_TEMPLATE in found:
+                found.update(sources)
         result = {}
         for name in sources:
             closure, stack = set(), [name]
@@ -101,6 +103,28 @@ class Renderer:
         ) as error:
             # A theme is code: whatever it trips over is reported at its template line.
             raise InputError([_runtime_problem(error, template, self.theme)]) from None
+
+
+# Stands in a template's references for "any template": a name only known when rendering.
+EVERY_TEMPLATE = "\0every"
+PARTIAL_FUNCTIONS = frozenset({"partial_cached"})
+
+
+def _source_key(name: str, source: str) -> str:
+    return hashlib.blake2b(f"{name}\0{source}".encode(), digest_size=16).hexdigest()
+
+
+def _referenced_templates(parsed: nodes.Template) -> frozenset[str]:
+    """Templates that `parsed` extends, includes or imports, or renders through a partial
+    function such as `partial_cached("partials/card.html", item)`; EVERY_TEMPLATE where a
+    name is computed while rendering."""
+    found: set[str] = {r or EVERY_TEMPLATE for r in meta.find_referenced_templates(parsed)}
+    for call in parsed.find_all(nodes.Call):
+        if isinstance(call.node, nodes.Name) and call.node.name in PARTIAL_FUNCTIONS:
+            first = call.args[0] if call.args else None
+            constant = isinstance(first, nodes.Const) and isinstance(first.value, str)
+            found.add(first.value if constant else EVERY_TEMPLATE)  # type: ignore[union-attr]
+    return frozenset(found)
 
 
 def _relative(filename: str | None, theme: Theme) -> str:
