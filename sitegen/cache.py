@@ -75,6 +75,7 @@ class WarmCache:
         self.defer_index = defer_index
         self.deferred: dict[Path, Any] = {}  # cache file -> what it will hold
         self.search: dict[str, Any] = {}  # the search index route's memo and documents
+        self.fragments: dict[Any, Any] = {}  # partial_cached's output, see produce.Producer
         self.last: LastPlan | None = None  # the last site built, to patch the next one from
         self.scan: object = None  # the last look at content/ (a load.Scan), see BuildOptions
 

@@ -93,6 +93,8 @@ def rebuild(
         assets,
         store.folder if options.use_cache else None,
         options.warm.search if options.warm is not None else None,
+        plan.fingerprints,
+        options.warm.fragments if options.warm is not None else None,
     )
     valid_until = _valid_until(loaded.articles.values(), now, options.future)
     new_index = BuildIndex(
@@ -107,7 +109,7 @@ def rebuild(
     # A long-lived preview owns its output folder; a build checks nobody removed files.
     trusted = options.warm is not None
     old_manifest = index.manifest if index else {}
-    staging = Staging(output)
+    staging = Staging(output, in_place=bool(old_manifest))
     try:
         rendered = _render(routes, producer, index, new_index, trusted, staging, jobs, log)
         if config.offline.enabled:

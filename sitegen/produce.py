@@ -15,9 +15,9 @@ from markupsafe import Markup
 
 from sitegen import __version__, feeds, search
 from sitegen.config import config_fingerprint
-from sitegen.model import Site, TaxonomyKind
+from sitegen.model import Site, TaxonomyKind, Term
 from sitegen.render import Renderer
-from sitegen.routes import FEED_FILES, Route, feed_scopes
+from sitegen.routes import FEED_FILES, Fingerprints, Route, digest, feed_scopes
 from sitegen.views import ViewBuilder
 
 Files = list[tuple[str, bytes]]
@@ -41,7 +41,11 @@ class Producer:
         assets: Mapping[str, Asset],
         cache_dir: Path | None = None,
         warm_search: dict[str, Any] | None = None,
+        fingerprints: Fingerprints | None = None,
+        fragments: dict[tuple[str, str], tuple[tuple[str, ...], Markup]] | None = None,
     ) -> None:
+        """`fingerprints`: the plan's, which say when a fragment of `partial_cached` is still
+        good; `fragments` holds those between builds of one process (a preview)."""
         self.site = site
         self.cache_dir = cache_dir  # where routes may keep work for the next build (search)
         # Kept in memory between builds of one process (a preview): the search memo and the
@@ -53,6 +57,14 @@ class Producer:
         self.site_view = self.views.site_view()
         self.position = {source: i for i, source in enumerate(site.articles_ids)}
         self.tag_names = {t.slug: t.name for t in site.tags}
+        self.fingerprints = fingerprints
+        self.fragments = fragments if fragments is not None else {}
+        self._fragment_base = (
+            digest(fingerprints.config, fingerprints.assets, fingerprints.chrome)
+            if fingerprints
+            else ""
+        )
+        self._collapsed: dict[tuple[str, str], tuple[str, ...]] = {}
 
     def produce(self, route: Route) -> Files:
         handler = getattr(self, f"_{route.kind}")
@@ -74,9 +86,40 @@ class Producer:
         assert route.template is not None
         html = self.renderer.render(
             route.template,
-            {"site": self.site_view, "page": page, "generator": __version__, **context},
+            {
+                "site": self.site_view,
+                "page": page,
+                "generator": __version__,
+                "partial_cached": self.partial_cached,
+                **context,
+            },
         )
         return [(route.path, html.encode("utf-8"))]
+
+    def partial_cached(self, template: str, item: Any) -> Markup:
+        """`template` rendered for one article's card, with only `item` (the card) and `site`
+        in its context. It is rendered once and reused, in this build and the preview's next
+        ones, while nothing a card shows (routes.card_fingerprints), the template or the
+        site's config, assets or topics change."""
+        article_id = getattr(item, "id", None)
+        if not isinstance(article_id, str) or article_id not in self.site.urls:
+            raise ValueError(f"partial_cached({template!r}, ...) takes an article, not {item!r}")
+        stamp: tuple[str, ...] = ()
+        if self.fingerprints is not None:
+            stamp = (
+                self._fragment_base,
+                self.fingerprints.templates.get(template, ""),
+                self.fingerprints.cards[article_id],
+            )
+            kept = self.fragments.get((template, article_id))
+            if kept is not None and kept[0] == stamp:
+                return kept[1]
+        card = self.views.card(self.site.article(article_id))
+        context = {"site": self.site_view, "item": card, "generator": __version__}
+        html = Markup(self.renderer.render(template, context))
+        if self.fingerprints is not None:
+            self.fragments[(template, article_id)] = (stamp, html)
+        return html
 
     def _asset(self, route: Route) -> Files:
         asset = next(a for a in self.assets.values() if a.output == route.path)
@@ -90,8 +133,17 @@ class Producer:
         view = self.views.article(article_id, self.position[article_id])
         return self._page(route, view.title, article=view, description=view.summary, lang=view.lang)
 
+    def _listed(self, term: Term | None) -> tuple[str, ...]:
+        """The entries of a term's list, or the home page's (a story is one), worked out once
+        for all its pages and feeds."""
+        key = (term.kind, term.slug) if term else ("", "")
+        if key not in self._collapsed:
+            ids = term.article_ids if term else self.site.articles_ids
+            self._collapsed[key] = self.site.collapse(ids)
+        return self._collapsed[key]
+
     def _home(self, route: Route) -> Files:
-        ids = self.site.collapse(self.site.articles_ids)
+        ids = self._listed(None)
         paginator = self.views.paginator("", ids, int(route.args[0]))
         return self._page(route, self.site.config.title, paginator=paginator)
 
@@ -99,7 +151,7 @@ class Producer:
         kind, slug, _, _, number = route.args
         term = next(t for t in self.site.terms(_kind(kind)) if t.slug == slug)
         view = self.views.term(term)
-        ids = self.site.collapse(term.article_ids)
+        ids = self._listed(term)
         paginator = self.views.paginator(f"{kind}/{slug}/", ids, int(number))
         return self._page(
             route,
@@ -132,7 +184,7 @@ class Producer:
             else None
         )
         config = self.site.config
-        ids = self.site.collapse(term.article_ids if term else self.site.articles_ids)
+        ids = self._listed(term)
         info = feeds.FeedInfo(
             title=f"{config.title}: {term.name}" if term else config.title,
             subtitle=term.description if term and term.description else config.description,
@@ -304,13 +356,13 @@ def offline_manifest(site: Site, manifest: Mapping[str, str]) -> bytes:
     files = {
         page: manifest[page + "index.html"] for page in pages if page + "index.html" in manifest
     }
-    for path, digest in manifest.items():
+    for path, file_digest in manifest.items():
         if (
             path == "404.html"
             or path.startswith("static/")
             or (path.startswith("search/") and path != "search/index.html")
         ):
-            files[path] = digest
+            files[path] = file_digest
     listing = json.dumps(files, sort_keys=True, separators=(",", ":"))
     version = hashlib.blake2b(listing.encode("utf-8"), digest_size=8).hexdigest()
     text = json.dumps({"version": version, "files": files}, sort_keys=True, indent=1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import sys
 import traceback
@@ -19,6 +20,31 @@ from sitegen.theme import Theme, builtin_themes_dir, resolve_theme
 __all__ = ["Renderer", "Theme", "builtin_themes_dir", "resolve_theme", "template_problem"]
 
 
+class _Sandbox(SandboxedEnvironment):
+    """The sandbox, with a quick way to the fields of frozen dataclasses (the views): plain
+    data set when made, so nothing a sandbox guards against, and most of what a page reads."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._fields: dict[type, frozenset[str] | None] = {}
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        kind = type(obj)
+        if kind not in self._fields:
+            self._fields[kind] = _plain_fields(kind)
+        fields = self._fields[kind]
+        if fields is not None and attribute in fields:
+            return obj.__dict__[attribute]
+        return super().getattr(obj, attribute)
+
+
+def _plain_fields(kind: type) -> frozenset[str] | None:
+    params = getattr(kind, "__dataclass_params__", None)
+    if params is None or not params.frozen or "__slots__" in vars(kind):
+        return None
+    return frozenset(f.name for f in dataclasses.fields(kind) if not f.name.startswith("_"))
+
+
 class Renderer:
     """A sandboxed, autoescaping Jinja2 environment over one theme chain."""
 
@@ -32,7 +58,7 @@ class Renderer:
         """`compiled_dir` keeps compiled templates between builds (keyed by their source);
         `known_refs` remembers which templates a source pulls in, for a long-lived process."""
         self.theme = theme
-        self.env = SandboxedEnvironment(
+        self.env = _Sandbox(
             loader=jinja2.FileSystemLoader(theme.template_dirs),
             autoescape=True,
             undefined=jinja2.StrictUndefined,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
@@ -145,10 +145,12 @@ Maker = Callable[["Site", Fingerprints], list[Route]]
 @dataclass(frozen=True)
 class RouteGroup:
     """Routes made together, and the articles whose card or content their fingerprints read
-    (None: every article's)."""
+    (None: every article's). `key` names everything else the routes are made from, so a later
+    plan may take them as they are while none of the articles read changed (None: never)."""
 
     make: Maker
     reads: Sequence[str] | None
+    key: Hashable = None
 
 
 @dataclass(frozen=True)
@@ -167,6 +169,10 @@ class Plan:
     @cached_property
     def routes(self) -> list[Route]:
         return [*self.assets, *(route for routes in self.made for route in routes)]
+
+    @cached_property
+    def made_by_key(self) -> Mapping[Hashable, list[Route]]:
+        return {g.key: m for g, m in zip(self.groups, self.made, strict=True) if g.key is not None}
 
 
 # Beyond this share of changed articles, planning every route is as quick as finding them.
@@ -198,7 +204,44 @@ def plan_routes(
     for number, group in enumerate(groups):
         for article_id in group.reads or ():
             readers[article_id].append(number)
-    return Plan(site, fp, asset_routes, groups, [g.make(site, fp) for g in groups], readers)
+    kept = _kept_groups(site, fp, previous) if previous is not None else None
+    made = [(kept and kept(g)) or g.make(site, fp) for g in groups]
+    return Plan(site, fp, asset_routes, groups, made, readers)
+
+
+def _kept_groups(
+    site: Site, fp: Fingerprints, previous: Plan
+) -> Callable[[RouteGroup], list[Route] | None] | None:
+    """For a site the previous plan cannot be patched to (articles added, moved or retagged):
+    a function giving a group's routes of the previous plan where its key is the same and
+    none of the articles it reads changed, else None; None where templates, config or assets
+    changed."""
+    old, old_fp = previous.site, previous.fingerprints
+    if (fp.config, fp.templates, fp.assets, fp.chrome) != (
+        old_fp.config,
+        old_fp.templates,
+        old_fp.assets,
+        old_fp.chrome,
+    ) or site.config != old.config:
+        return None
+    changed = set()
+    for article in site.articles:
+        position = old.positions.get(article.source)
+        if (
+            position is None
+            or old.articles[position] is not article
+            or fp.cards[article.source] != old_fp.cards[article.source]
+        ):
+            changed.add(article.source)
+    made = previous.made_by_key
+
+    def kept(group: RouteGroup) -> list[Route] | None:
+        routes = made.get(group.key) if group.key is not None else None
+        if routes is None or group.reads is None or not changed.isdisjoint(group.reads):
+            return None
+        return routes
+
+    return kept
 
 
 def _changed_articles(site: Site, fp: Fingerprints, previous: Plan) -> list[str] | None:
@@ -236,7 +279,8 @@ def _article_groups(site: Site) -> Iterator[RouteGroup]:
     for index, article_id in enumerate(ids):
         neighbours = ids[max(0, index - 1) : index + 2]
         reads = (*neighbours, *site.related.get(article_id, ()))
-        yield RouteGroup(functools.partial(_article_route, index=index), reads)
+        key = ("article", article_id, index, reads)
+        yield RouteGroup(functools.partial(_article_route, index=index), reads, key)
 
 
 def _article_route(site: Site, fp: Fingerprints, index: int) -> list[Route]:
@@ -259,7 +303,7 @@ def _list_group(
     is one), `count`: the articles it says it holds (each report is one)."""
     key = (term.kind, term.slug, term.name, term.description) if term else ()
     make = functools.partial(_list_routes, kind=kind, prefix=prefix, ids=ids, term=key, count=count)
-    return RouteGroup(make, ids)
+    return RouteGroup(make, ids, ("list", kind, prefix, key, tuple(ids), count))
 
 
 def _list_routes(
@@ -293,7 +337,7 @@ def _taxonomy_groups(site: Site, kind: TaxonomyKind) -> Iterator[RouteGroup]:
         fingerprint = digest(_template_fp(fp, "terms"), kind, listing)
         return [Route(f"terms:{kind}", f"{kind}/index.html", "terms", (kind,), fingerprint)]
 
-    yield RouteGroup(index_route, ())
+    yield RouteGroup(index_route, (), ("terms", kind, tuple(listing)))
     for term in terms:
         entries = site.collapse(term.article_ids)
         yield _list_group("term", f"{kind}/{term.slug}/", term, entries, len(term.article_ids))
@@ -311,8 +355,9 @@ def _feed_groups(site: Site) -> Iterator[RouteGroup]:
     for folder, term in feed_scopes(site):
         ids = site.collapse(term.article_ids if term else site.articles_ids)
         shown = ids[: site.config.feeds.limit]
+        key = ("feed", folder, (term.kind, term.slug, term.name) if term else (), tuple(shown))
         yield RouteGroup(
-            functools.partial(_feed_routes, folder=folder, term=term, ids=shown), shown
+            functools.partial(_feed_routes, folder=folder, term=term, ids=shown), shown, key
         )
 
 

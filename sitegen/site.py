@@ -6,7 +6,7 @@ import functools
 import hashlib
 import math
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -21,6 +21,7 @@ from sitegen.model import (
     Story,
     TaxonomyKind,
     Term,
+    TermRef,
 )
 from sitegen.stories import StoryDoc, StoryIndex, StoryOptions
 
@@ -86,15 +87,8 @@ class SiteState:
 
 
 def _place(article: Article) -> tuple[object, ...]:
-    """What decides whether an article is published, its URL, order, terms and related list."""
-    return (
-        article.date,
-        article.slug,
-        article.tags,
-        article.topics,
-        article.draft,
-        article.expires,
-    )
+    """What decides whether an article is published, its URL and its order."""
+    return (article.date, article.slug, article.draft, article.expires)
 
 
 def build_site(
@@ -121,7 +115,13 @@ def build_site(
         site = _patch(previous, config, articles, bodies, now, include_drafts, include_future)
     if site is None:
         site = _assemble(
-            config, articles, bodies, now, include_drafts, include_future, known_related
+            config,
+            articles,
+            bodies,
+            now,
+            include_drafts,
+            include_future,
+            known_related,
         )
     stories = _stories(site.articles, bodies, config, story_index)
     return replace(
@@ -175,8 +175,10 @@ def _patch(
     include_future: bool,
 ) -> Site | None:
     """The previous site with the changed articles swapped in, or None where that could be
-    wrong: another config or flags, an article added, removed or moved, or the clock passing a
-    publication date or expiry. Its stories are the old ones: the caller makes them again."""
+    wrong: another config or flags, an article added, removed or moved (another date, slug,
+    draft flag or expiry), or the clock passing a publication date or expiry. Where tags or
+    topics changed, terms and related lists are made again, the latter only where a change can
+    reach them. Its stories are the old ones: the caller makes them again."""
     old = previous.site
     if (
         old.config != config
@@ -193,7 +195,36 @@ def _patch(
     for article in changed:
         if article.source in position:
             published[position[article.source]] = article
-    return replace(old, articles=tuple(published), bodies=bodies, built_at=now)
+    site = replace(old, articles=tuple(published), bodies=bodies, built_at=now)
+    before = previous.articles
+    if all((a.tags, a.topics) == (before[a.source].tags, before[a.source].topics) for a in changed):
+        return site
+    # Same articles in the same places under other terms: those terms and related lists again.
+    count = config.related_count
+    retagged, moved = _renamed(changed, before, "tags"), _renamed(changed, before, "topics")
+    return replace(
+        site,
+        tags=_terms("tags", site.articles, config, retagged, old.tags),
+        topics=_terms("topics", site.articles, config, moved, old.topics),
+        related=_related(site.articles, count, (old.articles, old.related)),
+        related_key=related_key(site.articles, count),
+    )
+
+
+def _renamed(
+    changed: Sequence[Article], before: Mapping[str, Article], kind: TaxonomyKind
+) -> set[str]:
+    """Slugs of the terms an article joined or left, or spelled otherwise, since `before`."""
+    pairs: set[tuple[str, str]] = set()
+    for article in changed:
+        now, was = _refs(article, kind), _refs(before[article.source], kind)
+        if now != was:
+            pairs |= {(r.slug, r.name) for r in now} ^ {(r.slug, r.name) for r in was}
+    return {slug for slug, _ in pairs}
+
+
+def _refs(article: Article, kind: TaxonomyKind) -> tuple[TermRef, ...]:
+    return article.tags if kind == "tags" else article.topics
 
 
 def _assign_urls(articles: Sequence[Article], config: Config) -> dict[str, str]:
@@ -227,13 +258,24 @@ def _assign_urls(articles: Sequence[Article], config: Config) -> dict[str, str]:
     return {source: path for path, source in owners.items()}
 
 
-def _terms(kind: TaxonomyKind, articles: Sequence[Article], config: Config) -> tuple[Term, ...]:
+def _terms(
+    kind: TaxonomyKind,
+    articles: Sequence[Article],
+    config: Config,
+    only: set[str] | None = None,
+    kept: Sequence[Term] = (),
+) -> tuple[Term, ...]:
+    """The terms of a kind, sorted by slug. With `only`, just those slugs are made again and
+    the other terms are taken from `kept` (an earlier site's)."""
+    if only is not None and not only:
+        return tuple(kept)
     members: dict[str, list[str]] = defaultdict(list)
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
     for article in articles:
-        for ref in article.tags if kind == "tags" else article.topics:
-            members[ref.slug].append(article.source)
-            spellings[ref.slug][ref.name] += 1
+        for ref in _refs(article, kind):
+            if only is None or ref.slug in only:
+                members[ref.slug].append(article.source)
+                spellings[ref.slug][ref.name] += 1
     descriptions = {t.slug: t.description for t in config.topics} if kind == "topics" else {}
     titles = {t.slug: t.title for t in config.topics} if kind == "topics" else {}
     terms = []
@@ -241,6 +283,8 @@ def _terms(kind: TaxonomyKind, articles: Sequence[Article], config: Config) -> t
         # The most used spelling names the term; ties go to the alphabetically first.
         name = titles.get(slug) or min(spellings[slug].items(), key=lambda kv: (-kv[1], kv[0]))[0]
         terms.append(Term(kind, slug, name, descriptions.get(slug, ""), tuple(ids)))
+    if only is not None:
+        terms += [t for t in kept if t.slug not in only]
     return tuple(sorted(terms, key=lambda t: t.slug))
 
 
@@ -249,33 +293,97 @@ def related_key(articles: Sequence[Article], count: int) -> str:
     return hashlib.blake2b(repr(parts).encode("utf-8"), digest_size=16).hexdigest()
 
 
-def _related(articles: Sequence[Article], count: int) -> dict[str, tuple[str, ...]]:
-    """Articles sharing the most (rarest) tags; candidates near in time, so cost stays linear."""
+def _related(
+    articles: Sequence[Article],
+    count: int,
+    previous: tuple[Sequence[Article], Mapping[str, tuple[str, ...]]] | None = None,
+) -> dict[str, tuple[str, ...]]:
+    """Articles sharing the most (rarest) tags; candidates near in time, so cost stays linear.
+
+    `previous`: the articles and related lists of an earlier site. Where it held the same
+    articles in the same order, only the lists a change of tags can reach are made again."""
     position = {a.source: index for index, a in enumerate(articles)}
+    members = _members(articles)
+    places: dict[str, dict[str, int]] = {}  # tag slug -> article id -> place in its members
+    total = max(len(articles), 1)
+    weight = {slug: _tag_weight(total, len(ids)) for slug, ids in members.items()}
+    related: dict[str, tuple[str, ...]] = {}
+    todo: Iterable[str] = position
+    if previous is not None and (reached := _reached(articles, previous[0], members)) is not None:
+        related = {a.source: previous[1][a.source] for a in articles}
+        todo = sorted(reached, key=position.__getitem__)
+    half = RELATED_CANDIDATES_PER_TAG // 2
+    for source in todo:
+        scores: dict[str, float] = defaultdict(float)
+        for ref in articles[position[source]].tags:
+            ids = members[ref.slug]
+            if ref.slug not in places:
+                places[ref.slug] = {other: i for i, other in enumerate(ids)}
+            at = places[ref.slug][source]
+            for other in ids[max(0, at - half) : at + half + 1]:
+                if other != source:
+                    scores[other] += weight[ref.slug]
+        me = position[source]
+        # Highest score, then nearest in time, then id; tuples sort in C, a key function not
+        ranked = sorted([(-s, abs(position[o] - me), o) for o, s in scores.items()])
+        related[source] = tuple([o for _, _, o in ranked[:count]])
+    return related
+
+
+def _members(articles: Sequence[Article], only: set[str] | None = None) -> dict[str, list[str]]:
+    """Tag slug -> its articles, in site order (of the tags in `only`, if given)."""
     members: dict[str, list[str]] = defaultdict(list)
     for article in articles:
         for ref in article.tags:
-            members[ref.slug].append(article.source)
-    index_in_tag = {
-        (slug, source): i for slug, ids in members.items() for i, source in enumerate(ids)
-    }
+            if only is None or ref.slug in only:
+                members[ref.slug].append(article.source)
+    return members
+
+
+def _tag_weight(total: int, size: int) -> float:
+    """Rarer tags weigh more. Weights step by 1/8 (exact in binary, so ties are exact), which
+    lets a tag gain or lose an article without changing the weight of all its members."""
+    return round(math.log(1 + total / size) * 8) / 8
+
+
+def _reached(
+    articles: Sequence[Article], old: Sequence[Article], members: Mapping[str, Sequence[str]]
+) -> set[str] | None:
+    """The articles whose related list may differ from the one made for `old`, or None unless
+    `old` holds the same articles in the same order: each article whose tags changed, every
+    member of a tag whose weight changed, and the members whose candidate window in a tag
+    reaches a place where that tag's members changed."""
+    if len(articles) != len(old):
+        return None
+    touched: set[str] = set()
+    reached: set[str] = set()
+    for article, before in zip(articles, old, strict=True):
+        if article.source != before.source:
+            return None
+        if article.tags != before.tags:
+            reached.add(article.source)
+            touched |= {t.slug for t in article.tags} ^ {t.slug for t in before.tags}
+    if not touched:
+        return reached
+    old_members = _members(old, touched)
     total = max(len(articles), 1)
-    weight = {slug: math.log(1 + total / len(ids)) for slug, ids in members.items()}
-    related: dict[str, tuple[str, ...]] = {}
-    half = RELATED_CANDIDATES_PER_TAG // 2
-    for article in articles:
-        scores: dict[str, float] = defaultdict(float)
-        for ref in article.tags:
-            ids = members[ref.slug]
-            at = index_in_tag[(ref.slug, article.source)]
-            for other in ids[max(0, at - half) : at + half + 1]:
-                if other != article.source:
-                    scores[other] += weight[ref.slug]
-        me = position[article.source]
-        # Highest score, then nearest in time, then id; tuples sort in C, a key function not
-        ranked = sorted([(-s, abs(position[o] - me), o) for o, s in scores.items()])
-        related[article.source] = tuple([o for _, _, o in ranked[:count]])
-    return related
+    reach = RELATED_CANDIDATES_PER_TAG // 2 + 1
+    for slug in touched:
+        now, was = members.get(slug, []), old_members.get(slug, [])
+        if not now or not was or _tag_weight(total, len(now)) != _tag_weight(total, len(was)):
+            reached.update(now)
+            continue
+        same_start = 0
+        while same_start < min(len(now), len(was)) and now[same_start] == was[same_start]:
+            same_start += 1
+        same_end = 0  # members in common at the end of both lists
+        while (
+            same_end < min(len(now), len(was)) - same_start
+            and now[-1 - same_end] == was[-1 - same_end]
+        ):
+            same_end += 1
+        reached.update(now[max(0, same_start - reach) : len(now) - same_end + reach])
+    return reached
 
 
 def story_options(config: Config) -> StoryOptions:

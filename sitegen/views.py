@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -114,7 +114,12 @@ def _locale(lang: str) -> Locale:
 
 def display_date(moment: datetime, lang: str) -> str:
     """'28. Januar 2025' for de, 'January 28, 2025' for en: CLDR's long date of the language."""
-    return str(format_date(moment, format="long", locale=_locale(lang)))
+    return _long_date(moment.date(), lang)  # the day as written in the moment's own zone
+
+
+@lru_cache(maxsize=4096)
+def _long_date(day: date, lang: str) -> str:
+    return str(format_date(day, format="long", locale=_locale(lang)))
 
 
 def script_json(value: Any) -> Markup:
@@ -133,6 +138,7 @@ class ViewBuilder:
         self._terms = {(t.kind, t.slug): t for t in (*site.tags, *site.topics)}
         self._term_views: dict[tuple[str, str], TermView] = {}
         self._cards: dict[str, ArticleView] = {}
+        self._page_urls: dict[tuple[str, int], tuple[str, ...]] = {}
 
     def url(self, path: str) -> str:
         return self.config.base_path + path.lstrip("/")
@@ -275,11 +281,15 @@ class ViewBuilder:
         per_page = self.config.paginate
         total = max(1, -(-len(ids) // per_page))
         page_ids = ids[(number - 1) * per_page : number * per_page]
+        urls = self._page_urls.get((prefix, total))
+        if urls is None:  # the same for every page of the list
+            urls = tuple(self.url(page_path(prefix, n)) for n in range(1, total + 1))
+            self._page_urls[(prefix, total)] = urls
         return PaginatorView(
             number=number,
             total=total,
             items=self.cards(page_ids),
-            previous_url=self.url(page_path(prefix, number - 1)) if number > 1 else None,
-            next_url=self.url(page_path(prefix, number + 1)) if number < total else None,
-            urls=tuple(self.url(page_path(prefix, n)) for n in range(1, total + 1)),
+            previous_url=urls[number - 2] if number > 1 else None,
+            next_url=urls[number] if number < total else None,
+            urls=urls,
         )

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from sitegen.build import BuildOptions, BuildReport, build
+from sitegen.cache import WarmCache
+from sitegen.model import InputError
 
 NOW = datetime(2026, 11, 29, 12, tzinfo=UTC)
 SITE_YAML = """\
@@ -125,6 +127,53 @@ def test_template_edit_renders_everything_using_it(site: Path) -> None:
     term_pages = [*public.glob("t*/*/index.html"), *public.glob("t*/*/page/*/index.html")]
     assert all(key.startswith("term:") for key in report.rendered)
     assert len(report.rendered) == len(term_pages) == 7  # tags w x y z, topics world science
+
+
+def own_theme(site: Path) -> Path:
+    """A theme `mine` extending the default one, in use; returns its templates folder."""
+    templates = site / "themes" / "mine" / "templates"
+    (templates / "partials").mkdir(parents=True)
+    (templates.parent / "theme.yaml").write_text("extends: default\n", "utf-8")
+    config = site / "site.yaml"
+    config.write_text(config.read_text("utf-8") + "theme: mine\n", "utf-8")
+    return templates
+
+
+@pytest.mark.parametrize("preview", [False, True], ids=["build", "preview"])
+def test_card_partial_edit_renders_every_list_and_shows_in_each(site: Path, preview: bool) -> None:
+    """Lists show cards through partial_cached; a changed card template must not be served
+    from fragments kept by the build, nor by a preview's earlier builds."""
+    options = BuildOptions(site_dir=site, now=NOW, jobs=1, warm=WarmCache() if preview else None)
+    templates = own_theme(site)
+    builtin = Path(__file__).resolve().parents[1] / "themes" / "default" / "templates"
+    card = (builtin / "partials" / "card.html").read_text("utf-8")
+    (templates / "partials" / "card.html").write_text(card, "utf-8")
+    build(options)
+    (templates / "partials" / "card.html").write_text(card.replace("<h2", "<h2 data-x"), "utf-8")
+    report = build(options)
+    public = site / "public"
+    lists = [
+        *public.glob("index.html"),
+        *public.glob("page/*/index.html"),
+        *public.glob("t*/*/index.html"),
+        *public.glob("t*/*/page/*/index.html"),
+    ]
+    assert {key.split(":")[0] for key in report.rendered} == {"home", "term"}
+    assert len(report.rendered) == len(lists) == 10  # 3 home pages, 7 term pages
+    for page in lists:
+        html = page.read_text("utf-8")
+        assert html.count('<h2 data-x><a href="') == html.count('<article class="card"') > 0
+
+
+def test_partial_cached_of_something_not_an_article_is_a_template_error(site: Path) -> None:
+    templates = own_theme(site)
+    (templates / "partials" / "box.html").write_text("<b>{{ item }}</b>", "utf-8")
+    (templates / "404.html").write_text('{{ partial_cached("partials/box.html", site) }}', "utf-8")
+    with pytest.raises(InputError) as failure:
+        run(site)
+    (problem,) = failure.value.problems
+    assert problem.path.endswith("404.html") and problem.line == 1
+    assert "partial_cached('partials/box.html', ...) takes an article" in problem.message
 
 
 def test_deleted_article_removes_its_page(site: Path) -> None:

@@ -67,6 +67,8 @@ def outcome(options: BuildOptions) -> list[str] | None:
 @example([("a.md", "shared", 1), ("b.md", "shared", 1), ("b.md", "title", 2), ("c.md", "date", 1)])
 @example([("a.md", "shared", 1), ("b.md", "shared", 1), ("b.md", "source", 2)])
 @example([("a.md", "shared", 1), ("b.md", "shared", 1), ("a.md", "draft", 1)])
+@example([("a.md", "shared", 1), ("b.md", "shared", 1), ("b.md", "tags", 3)])  # count, not ids
+@example([("a.md", "shared", 1), ("b.md", "shared", 1), ("a.md", "tags", 3)])
 def test_every_preview_build_equals_a_clean_build(steps: list[tuple[str, str, int]]) -> None:
     with tempfile.TemporaryDirectory() as temp:
         site = Path(temp)

@@ -10,10 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sitegen.config import parse_config
 from sitegen.model import Article, Config, InputError, Site, TermRef
-from sitegen.site import article_path, build_site
+from sitegen.site import SiteState, article_path, build_site
 from sitegen.slug import slugify, term_slug
 
 NOW = datetime(2026, 11, 29, 12, tzinfo=UTC)
@@ -230,3 +232,62 @@ def test_build_site_is_pure() -> None:
         second.tags,
         second.related,
     )
+
+
+TAG_POOL = ("ki", "china", "chips", "sport", "wahl", "klima")
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    tags=st.lists(st.sets(st.sampled_from(TAG_POOL), max_size=4), min_size=2, max_size=90),
+    edits=st.lists(
+        st.tuples(
+            st.integers(min_value=0), st.sets(st.sampled_from(TAG_POOL), max_size=4), st.booleans()
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+)
+def test_related_lists_after_tag_edits_equal_a_fresh_site(
+    tags: list[set[str]], edits: list[tuple[int, set[str], bool]]
+) -> None:
+    """A long-lived process makes again only the related lists a change of tags can reach
+    (with up to 90 articles, a tag's candidate window covers only part of its members)."""
+    articles = [
+        make(f"{i:02d}.md", date=NOW - timedelta(hours=i), tags=tuple(sorted(t)))
+        for i, t in enumerate(tags)
+    ]
+    config = replace(CONFIG, related_count=3)
+    before = assemble(articles, config)
+    state = SiteState(before, {a.source: a for a in articles}, False, False, None)
+    for at, new_tags, shout in edits:  # "KI" and "ki" are one term: the spelling may change
+        i = at % len(articles)
+        names = tuple(sorted(t.upper() if shout else t for t in new_tags))
+        articles[i] = replace(articles[i], tags=make("x.md", tags=names).tags)
+    by_id = {a.source: a for a in articles}
+    patched = build_site(config, by_id, {}, NOW, previous=state)
+    fresh = assemble(articles, config)
+    assert patched.related == fresh.related
+    assert (patched.tags, patched.articles) == (fresh.tags, fresh.articles)
+
+
+def test_a_tag_weight_change_reaches_members_far_from_the_edit() -> None:
+    """A tag of 22 of 60 articles weighs one step more than one of 23: when an article far down
+    the list joins it, lists at the top change through the weight alone."""
+    hour = timedelta(hours=1)
+    shared = make("00-b.md", date=NOW - hour, tags=("t", "u"))
+    only_t = [make(f"t{i:02d}.md", date=NOW - (2 + 2 * i) * hour, tags=("t",)) for i in range(21)]
+    only_u = [make(f"u{i:02d}.md", date=NOW - (3 + 2 * i) * hour, tags=("u",)) for i in range(21)]
+    rest = [make(f"z{i:02d}.md", date=NOW - (50 + i) * hour) for i in range(16)]
+    joining = make("zz-x.md", date=NOW - 99 * hour)
+    articles = [shared, *only_t, *only_u, *rest, joining]
+    config = replace(CONFIG, related_count=1)
+    before = assemble(articles, config)
+    state = SiteState(before, {a.source: a for a in articles}, False, False, None)
+    articles[-1] = make("zz-x.md", date=NOW - 99 * hour, tags=("t",))
+    by_id = {a.source: a for a in articles}
+    patched = build_site(config, by_id, {}, NOW, previous=state)
+    fresh = assemble(articles, config)
+    assert before.related["00-b.md"] == ("t00.md",)  # equal weights: the nearer one
+    assert fresh.related["00-b.md"] == ("u00.md",)  # "t" now weighs less
+    assert patched.related == fresh.related
