@@ -202,6 +202,8 @@ def root_file(
                 "sources": _listing(facts.sources),
                 "topics": _listing(facts.topics),
                 "bounds": [""] + [s[0].key for s in shards[1:]],
+                # Shards holding one key: a frequent word's list, cut off on both sides.
+                "solo": [i for i, s in enumerate(shards) if len(s) == 1],
                 "days": [b - a for a, b in zip([0, *days], days, strict=False)],
                 "end": day_number(ordered[-1].date) if ordered else 0,
             }

@@ -347,3 +347,52 @@ def test_python_and_browser_agree_on_words(page: Any) -> None:
                 [word, lang],
             )
             assert js == fold(stem(word, lang)), (word, lang)
+
+
+def frequent_corpus() -> list[SearchDoc]:
+    """Every report quotes a spokesperson ("Sprecher", one frequent list: a shard of its own);
+    a few name a "Sprecherwechsel", a longer key in the next shard."""
+    words = "Haushalt Verkehr Schule Klinik Hafen Brücke Gericht Theater Bahnhof Stadion".split()
+    docs = []
+    for i in range(600):
+        who = "Sprecherwechsel" if i % 100 == 0 else "Sprecher"
+        text = f"Ein {who} nannte {words[i % 10]} und {words[(i * 7) % 10]}{i}. " * 2
+        docs.append(_doc(i, f"Meldung {i} zu {words[i % 10]}", "de", "Politik", text))
+    return docs
+
+
+@pytest.fixture(scope="module")
+def frequent_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    out = tmp_path_factory.mktemp("frequent")
+    write_site(out, frequent_corpus())
+    handler = functools.partial(QuietHandler, directory=str(out))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}{BASE}search/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def term_shards_fetched(browser: Any, url: str) -> tuple[list[str], int]:
+    """The term shards a cold page fetches for `url`'s query, and the hits it reports."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        fetched: list[str] = []
+        page.on("request", lambda r: fetched.append(r.url) if "/search/t/" in r.url else None)
+        page.goto(url)
+        page.wait_for_function("document.querySelector('.search-results')?.ariaBusy === 'false'")
+        status = page.inner_text(".search-status")
+        return fetched, int("".join(c for c in status.split()[0] if c.isdigit()) or 0)
+    finally:
+        context.close()
+
+
+def test_a_frequent_word_fetches_only_its_own_shard(browser: Any, frequent_server: str) -> None:
+    """A word whose list has a shard of its own is not also expanded as a prefix: that would
+    fetch the next shard for a handful of longer words among hundreds of hits."""
+    shards, hits = term_shards_fetched(browser, frequent_server + "?q=Sprecher")
+    assert len(shards) == 1
+    assert hits >= 594  # at least all but the six "Sprecherwechsel" reports
+    shards, hits = term_shards_fetched(browser, frequent_server + "?q=Sprecherw")
+    assert hits == 6  # an unfinished word still finds the longer ones
