@@ -352,7 +352,18 @@ def test_python_and_browser_agree_on_words(page: Any) -> None:
 def frequent_corpus() -> list[SearchDoc]:
     """Every report quotes a spokesperson ("Sprecher", one frequent list: a shard of its own);
     a few name a "Sprecherwechsel", a longer key in the next shard."""
-    words = "Haushalt Verkehr Schule Klinik Hafen Brücke Gericht Theater Bahnhof Stadion".split()
+    words = [
+        "Haushalt",
+        "Verkehr",
+        "Schule",
+        "Klinik",
+        "Hafen",
+        "Brücke",
+        "Gericht",
+        "Theater",
+        "Bahnhof",
+        "Stadion",
+    ]
     docs = []
     for i in range(600):
         who = "Sprecherwechsel" if i % 100 == 0 else "Sprecher"
