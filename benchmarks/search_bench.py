@@ -274,7 +274,7 @@ class Term:
 STUB_BASE = """<!doctype html><html lang="{{ site.language }}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{% block title %}{% endblock %}</title><link rel="icon" href="data:,">
-<link rel="stylesheet" href="{{ asset('style.css') }}">
+{% block early %}{% endblock %}<link rel="stylesheet" href="{{ asset('style.css') }}">
 {% block head %}{% endblock %}</head><body><header class="masthead">
 <a class="brand" href="{{ url('') }}">{{ site.title }}</a><nav aria-label="Themen"><ul>
 {% for t in topics %}<li><a href="{{ t.url }}">{{ t.name }}</a></li>{% endfor %}

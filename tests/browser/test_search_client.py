@@ -26,7 +26,8 @@ THEME = ROOT / "themes" / "default"
 CHROMIUM = Path("/usr/bin/chromium")
 BASE = "/news/"
 STUB_BASE = """<!doctype html><html lang="{{ site.language }}"><head><meta charset="utf-8">
-<title>{% block title %}{% endblock %}</title>{% block head %}{% endblock %}</head>
+<title>{% block title %}{% endblock %}</title>{% block early %}{% endblock %}
+{% block head %}{% endblock %}</head>
 <body><main id="main">{% block content %}{% endblock %}</main>{% block scripts %}{% endblock %}
 </body></html>"""
 
