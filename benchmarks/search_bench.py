@@ -568,7 +568,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         write_site(Path(tmp), docs, figures.files)
         page = (Path(tmp) / "search" / "index.html").read_bytes()
-        script = re.search(rb"<script type=\"module\".*?</script>", page, re.S)
+        script = re.search(rb"<script id=\"search-client\".*?</script>", page, re.S)
         script_kb = len(script[0]) / 1e3 if script else 0
         css_kb = (Path(tmp) / "static" / "style.css").stat().st_size / 1e3
         print(
