@@ -16,7 +16,7 @@ import zlib
 from collections.abc import Sequence
 from typing import NamedTuple
 
-FORMAT = 2  # of the index as the browser reads it (index.bin's "v")
+FORMAT = 3  # of the index as the browser reads it (index.bin's "v")
 IMPACT_BITS = 3
 IMPACT_MAX = (1 << IMPACT_BITS) - 1
 MASK32 = 0xFFFFFFFF

@@ -51,6 +51,7 @@ from sitegen.search.numbering import SearchDoc as SearchDoc
 from sitegen.search.numbering import order as order
 from sitegen.search.text import STEMMERS, KeyMap, fold, language, tokenize
 from sitegen.search.tiles import Pieces, build_pieces, join, joined, patch_pieces, tile_starts
+from sitegen.slug import slugify
 
 ROOT = "index.bin"
 K1 = 1.2
@@ -139,7 +140,7 @@ def _excerpt(doc: SearchDoc) -> str:
 
 def _record(doc: SearchDoc) -> list[object]:
     return [
-        doc.url,
+        record_url(doc.url, doc.title),
         doc.title,
         day_number(doc.date),
         language(doc.lang),
@@ -148,6 +149,23 @@ def _record(doc: SearchDoc) -> list[object]:
         list(doc.tags[:RECORD_TAGS]),
         _excerpt(doc),
     ]
+
+
+# Below U+0250 (Latin up to Extended-B), the client's slugify equals ours: decompositions of
+# characters that old never change, so the browser's Unicode agrees with Python's.
+CLIENT_SLUG_LIMIT = "\u0250"
+
+
+def record_url(url: str, title: str) -> str:
+    """The URL as a result record holds it: '*' for the part that is the title's slug, which
+    the client makes again (a sixth of a chunk's bytes), where it can: a Latin title whose
+    slug is one whole part of the URL."""
+    slug = slugify(title)
+    parts = url.split("/")
+    if not slug or "*" in url or parts.count(slug) != 1 or max(title) >= CLIENT_SLUG_LIMIT:
+        return url
+    parts[parts.index(slug)] = "*"
+    return "/".join(parts)
 
 
 def _json(value: object) -> bytes:

@@ -13,10 +13,13 @@ from typing import Any
 
 import jinja2
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from markupsafe import Markup
 
 from sitegen.search import ROOT as INDEX_ROOT
 from sitegen.search import SearchDoc, build_search_index, root_attribute
+from sitegen.slug import slugify
 
 pytestmark = pytest.mark.browser
 playwright_sync = pytest.importorskip("playwright.sync_api")
@@ -369,7 +372,8 @@ def frequent_corpus() -> list[SearchDoc]:
     for i in range(600):
         who = "Sprecherwechsel" if i % 100 == 0 else "Sprecher"
         text = f"Ein {who} nannte {words[i % 10]} und {words[(i * 7) % 10]}{i}. " * 2
-        docs.append(_doc(i, f"Meldung {i} zu {words[i % 10]}", "de", "Politik", text))
+        title = f"Meldung {i} zu {words[i % 10]}"  # its URL ends in its slug, as sitegen's do
+        docs.append(_doc(i, title, "de", "Politik", text, url=f"2025/02/{slugify(title)}/"))
     return docs
 
 
@@ -408,3 +412,41 @@ def test_a_frequent_word_fetches_only_its_own_shard(browser: Any, frequent_serve
     assert hits >= 594  # at least all but the six "Sprecherwechsel" reports
     shards, hits = term_shards_fetched(browser, frequent_server + "?q=Sprecherw")
     assert hits == 6  # an unfinished word still finds the longer ones
+
+
+def test_links_made_from_a_titles_slug_open_the_article(page: Any, frequent_server: str) -> None:
+    """Records hold '*' for a URL's slug; the link is whole again, with 'ü' as 'ue'."""
+    page.goto(frequent_server + "?q=Brücke")
+    page.wait_for_selector(".search-hit")
+    links = page.locator(".search-hit h2 a")
+    for n in range(links.count()):
+        title, href = links.nth(n).inner_text(), links.nth(n).get_attribute("href")
+        assert href == f"{BASE}2025/02/{slugify(title)}/" and "bruecke" in href
+
+
+SLUG_CASES = [
+    "Überraschung in München!",
+    "Straße & Brücke + Ærø: Œuvre, Łódź, Þór, Đakovo, ıspanak",
+    "CON",
+    "lpt7",
+    "  --Rekord--  ",
+    "Ein sehr langer Titel über die Entwicklung der Sprachmodelle in Europa und anderswo heute",
+    "a" * 90,
+    "Café crème à la française: naïve coöperation",
+    "Ĳssel Ǆemal ǅ ȘȚ ƒ",
+]
+
+
+@given(st.text(st.characters(max_codepoint=0x24F), max_size=120))
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_browser_slugify_is_pythons_for_latin_titles(page: Any, title: str) -> None:
+    """A result's URL holds '*' for its title's slug where the title is Latin (record_url):
+    the browser must make the very slug sitegen made, or the link would break."""
+    assert page.evaluate("t => window.sitegenSearch.slugify(t)", title) == slugify(title)
+
+
+def test_browser_slugify_on_named_cases(page: Any) -> None:
+    got = page.evaluate("ts => ts.map(t => window.sitegenSearch.slugify(t))", SLUG_CASES)
+    assert got == [slugify(t) for t in SLUG_CASES]

@@ -37,7 +37,8 @@ from sitegen.search.encode import (
     utf16_order,
     varint,
 )
-from sitegen.search.index import ROOT, chunk_size, file_budget, order, plan_shards
+from sitegen.search.index import ROOT, chunk_size, file_budget, order, plan_shards, record_url
+from sitegen.slug import slugify
 
 # --- a reader of the format, as the search client reads it -----------------------------------
 
@@ -585,3 +586,23 @@ def test_many_new_documents_are_worked_out_in_two_processes(
     memo = SearchMemo()
     assert build_search_index(docs, memo, workers=2) == build_search_index(docs)
     assert memo.misses == len(docs)
+
+
+@pytest.mark.parametrize(
+    ("url", "title", "held"),
+    [
+        ("2025/01/ueberraschung-in-muenchen/", "Überraschung in München!", "2025/01/*/"),
+        ("ueberraschung/", "Überraschung", "*/"),
+        ("2025/01/my-own-slug/", "Überraschung in München!", "2025/01/my-own-slug/"),
+        ("2025/01/kiev/", "Київ", "2025/01/kiev/"),  # not Latin: the browser might differ
+        ("2025/01/sprache-ss/", "Sprache ẞ", "2025/01/sprache-ss/"),  # ẞ is above U+0250
+        ("2025/01/a/a/", "A", "2025/01/a/a/"),  # the slug twice: which one?
+        ("2025/a*b/a/", "A", "2025/a*b/a/"),  # a '*' of its own
+    ],
+)
+def test_a_record_holds_a_star_for_a_slug_the_browser_makes_again(
+    url: str, title: str, held: str
+) -> None:
+    assert record_url(url, title) == held
+    if held != url:
+        assert held.replace("*", slugify(title)) == url
