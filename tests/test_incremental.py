@@ -208,3 +208,22 @@ def test_rebuild_equals_clean_build(site: Path, tmp_path_factory: pytest.TempPat
     }
     fresh = {p.relative_to(clean): p.read_bytes() for p in clean.rglob("*") if p.is_file()}
     assert incremental == fresh
+
+
+@pytest.mark.parametrize("early_block", [True, False], ids=["current-base", "older-base"])
+def test_the_search_page_carries_its_client_once_whatever_base_html_a_theme_has(
+    site: Path, early_block: bool
+) -> None:
+    """The client sits in base.html's early block, before the style sheet; a theme whose own
+    base.html predates that block still gets it, in the head."""
+    templates = own_theme(site)
+    builtin = Path(__file__).resolve().parents[1] / "themes" / "default" / "templates"
+    base = (builtin / "base.html").read_text("utf-8")
+    if not early_block:
+        base = base.replace("{% block early %}{% endblock %}\n", "")
+    (templates / "base.html").write_text(base, "utf-8")
+    run(site)
+    page = (site / "public" / "search" / "index.html").read_text("utf-8")
+    assert page.count('<script id="search-client"') == 1
+    client, sheet = page.index('id="search-client"'), page.index('rel="stylesheet"')
+    assert (client < sheet) == early_block
