@@ -244,7 +244,8 @@ class _Pages:
 def _check_pages(site_dir: Path, site: Site) -> list[Problem]:
     renderer, assets, plan = plan_site(site_dir, site, drafts=False, future=False)
     routes = plan.routes
-    pages = _Pages(site, {r.path: r for r in routes}, Producer(site, renderer, assets))
+    producer = Producer(site, renderer, assets, plan.fingerprints)
+    pages = _Pages(site, {r.path: r for r in routes}, producer)
     problems = []
     for article in site.articles:
         problems += _check_links(pages, article)

@@ -93,8 +93,7 @@ class Staging:
 
     def add(self, relative: str, data: bytes) -> None:
         try:
-            safe = safe_relative(relative)
-            target = self.folder / (str(len(self.written)) if self.in_place else safe)
+            target = self._staged(len(self.written), relative)
             if target.parent not in self._made:  # a private folder: no temp files needed
                 target.parent.mkdir(parents=True, exist_ok=True)
                 self._made.add(target.parent)
@@ -103,6 +102,11 @@ class Staging:
             self.discard()
             raise
         self.written.append(relative)
+
+    def _staged(self, number: int, relative: str) -> Path:
+        """Where the `number`th file staged, for output path `relative`, is (or goes)."""
+        safe = safe_relative(relative)  # refused here, before anything is written
+        return self.folder / (str(number) if self.in_place else safe)
 
     def discard(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -138,7 +142,7 @@ class Staging:
             if target.parent not in present and not target.parent.is_dir():
                 target.parent.mkdir(parents=True, exist_ok=True)
             present.add(target.parent)
-            os.replace(self.folder / (str(number) if self.in_place else relative), target)
+            os.replace(self._staged(number, relative), target)
         deleted = 0
         for relative in stale:
             target = output / safe_relative(relative)

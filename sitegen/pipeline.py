@@ -91,9 +91,9 @@ def rebuild(
         site,
         renderer,
         assets,
+        plan.fingerprints,
         store.folder if options.use_cache else None,
         options.warm.search if options.warm is not None else None,
-        plan.fingerprints,
         options.warm.fragments if options.warm is not None else None,
     )
     valid_until = _valid_until(loaded.articles.values(), now, options.future)

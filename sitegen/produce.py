@@ -39,9 +39,9 @@ class Producer:
         site: Site,
         renderer: Renderer,
         assets: Mapping[str, Asset],
+        fingerprints: Fingerprints,
         cache_dir: Path | None = None,
         warm_search: dict[str, Any] | None = None,
-        fingerprints: Fingerprints | None = None,
         fragments: dict[tuple[str, str], tuple[tuple[str, ...], Markup]] | None = None,
     ) -> None:
         """`fingerprints`: the plan's, which say when a fragment of `partial_cached` is still
@@ -59,11 +59,7 @@ class Producer:
         self.tag_names = {t.slug: t.name for t in site.tags}
         self.fingerprints = fingerprints
         self.fragments = fragments if fragments is not None else {}
-        self._fragment_base = (
-            digest(fingerprints.config, fingerprints.assets, fingerprints.chrome)
-            if fingerprints
-            else ""
-        )
+        self._fragment_base = digest(fingerprints.config, fingerprints.assets, fingerprints.chrome)
         self._collapsed: dict[tuple[str, str], tuple[str, ...]] = {}
 
     def produce(self, route: Route) -> Files:
@@ -104,21 +100,18 @@ class Producer:
         article_id = getattr(item, "id", None)
         if not isinstance(article_id, str) or article_id not in self.site.urls:
             raise ValueError(f"partial_cached({template!r}, ...) takes an article, not {item!r}")
-        stamp: tuple[str, ...] = ()
-        if self.fingerprints is not None:
-            stamp = (
-                self._fragment_base,
-                self.fingerprints.templates.get(template, ""),
-                self.fingerprints.cards[article_id],
-            )
-            kept = self.fragments.get((template, article_id))
-            if kept is not None and kept[0] == stamp:
-                return kept[1]
+        stamp = (
+            self._fragment_base,
+            self.fingerprints.templates.get(template, ""),
+            self.fingerprints.cards[article_id],
+        )
+        kept = self.fragments.get((template, article_id))
+        if kept is not None and kept[0] == stamp:
+            return kept[1]
         card = self.views.card(self.site.article(article_id))
         context = {"site": self.site_view, "item": card, "generator": __version__}
         html = Markup(self.renderer.render(template, context))
-        if self.fingerprints is not None:
-            self.fragments[(template, article_id)] = (stamp, html)
+        self.fragments[(template, article_id)] = (stamp, html)
         return html
 
     def _asset(self, route: Route) -> Files:

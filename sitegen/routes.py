@@ -216,23 +216,9 @@ def _kept_groups(
     a function giving a group's routes of the previous plan where its key is the same and
     none of the articles it reads changed, else None; None where templates, config or assets
     changed."""
-    old, old_fp = previous.site, previous.fingerprints
-    if (fp.config, fp.templates, fp.assets, fp.chrome) != (
-        old_fp.config,
-        old_fp.templates,
-        old_fp.assets,
-        old_fp.chrome,
-    ) or site.config != old.config:
+    if not _same_setup(site, fp, previous):
         return None
-    changed = set()
-    for article in site.articles:
-        position = old.positions.get(article.source)
-        if (
-            position is None
-            or old.articles[position] is not article
-            or fp.cards[article.source] != old_fp.cards[article.source]
-        ):
-            changed.add(article.source)
+    changed = _changed(site, fp, previous)
     made = previous.made_by_key
 
     def kept(group: RouteGroup) -> list[Route] | None:
@@ -244,24 +230,40 @@ def _kept_groups(
     return kept
 
 
-def _changed_articles(site: Site, fp: Fingerprints, previous: Plan) -> list[str] | None:
+def _changed_articles(site: Site, fp: Fingerprints, previous: Plan) -> set[str] | None:
     """Articles whose card or content differs from the previous plan's, or None where the
     previous plan's groups do not fit this site (other articles, order, terms or stories, or
     other templates, config or assets) or too much changed to be worth it."""
-    old, old_fp = previous.site, previous.fingerprints
-    if (
-        (fp.config, fp.templates, fp.assets, fp.chrome)
-        != (old_fp.config, old_fp.templates, old_fp.assets, old_fp.chrome)
-        or site.config != old.config
-        or not _same_places(site, old)
-    ):
+    if not _same_setup(site, fp, previous) or not _same_places(site, previous.site):
         return None
-    changed = [
-        a.source
-        for a, before in zip(site.articles, old.articles, strict=True)
-        if a is not before or fp.cards[a.source] != old_fp.cards[a.source]
-    ]
+    changed = _changed(site, fp, previous)
     return changed if len(changed) <= REPLAN_SHARE * len(site.articles) + 1 else None
+
+
+def _same_setup(site: Site, fp: Fingerprints, previous: Plan) -> bool:
+    """The same config, templates, assets and topic navigation as the previous plan's."""
+    old = previous.fingerprints
+    return (fp.config, fp.templates, fp.assets, fp.chrome) == (
+        old.config,
+        old.templates,
+        old.assets,
+        old.chrome,
+    ) and site.config == previous.site.config
+
+
+def _changed(site: Site, fp: Fingerprints, previous: Plan) -> set[str]:
+    """Articles new since the previous plan, or whose content or card differs from it."""
+    old, old_cards = previous.site, previous.fingerprints.cards
+    changed = set()
+    for article in site.articles:
+        position = old.positions.get(article.source)
+        if (
+            position is None
+            or old.articles[position] is not article
+            or fp.cards[article.source] != old_cards[article.source]
+        ):
+            changed.add(article.source)
+    return changed
 
 
 def _template_fp(fp: Fingerprints, kind: RouteKind) -> str:

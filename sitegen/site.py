@@ -200,12 +200,17 @@ def _patch(
     if all((a.tags, a.topics) == (before[a.source].tags, before[a.source].topics) for a in changed):
         return site
     # Same articles in the same places under other terms: those terms and related lists again.
-    count = config.related_count
     retagged, moved = _renamed(changed, before, "tags"), _renamed(changed, before, "topics")
-    return replace(
+    site = replace(
         site,
         tags=_terms("tags", site.articles, config, retagged, old.tags),
         topics=_terms("topics", site.articles, config, moved, old.topics),
+    )
+    if all(a.tags == before[a.source].tags for a in changed):  # related lists read only tags
+        return site
+    count = config.related_count
+    return replace(
+        site,
         related=_related(site.articles, count, (old.articles, old.related)),
         related_key=related_key(site.articles, count),
     )
