@@ -16,7 +16,15 @@ from sitegen.config import config_fingerprint
 from sitegen.load import Scan, load_content
 from sitegen.model import Article, Config, InputError, Problem, Site
 from sitegen.output import Staging, file_hash, list_files, safe_relative
-from sitegen.produce import OFFLINE_FILE, Asset, Files, Producer, offline_manifest
+from sitegen.produce import (
+    OFFLINE_FILE,
+    Asset,
+    Files,
+    Fragment,
+    FragmentKey,
+    Producer,
+    offline_manifest,
+)
 from sitegen.render import Renderer
 from sitegen.report import BuildOptions, BuildReport, Log, Timer
 from sitegen.routes import Fingerprints, Plan, Route, card_fingerprints, digest, plan_routes
@@ -330,7 +338,9 @@ def _produce_in_pool(producer: Producer, routes: Sequence[Route], jobs: int) -> 
             initargs=(producer,),
             maxtasksperchild=worker_tasks(len(routes), jobs),
         ) as pool:
-            yield from pool.imap(_produce_in_worker, routes, chunksize=CHUNK)
+            for files, fragments in pool.imap(_produce_in_worker, routes, chunksize=CHUNK):
+                producer.fragments.update(fragments)
+                yield files
     finally:
         gc.unfreeze()
 
@@ -349,5 +359,6 @@ def _set_worker_producer(producer: Producer) -> None:
     _worker_producer.append(producer)
 
 
-def _produce_in_worker(route: Route) -> Files:
-    return _worker_producer[0].produce(route)
+def _produce_in_worker(route: Route) -> tuple[Files, list[tuple[FragmentKey, Fragment]]]:
+    producer = _worker_producer[0]
+    return producer.produce(route), producer.take_fragments()

@@ -21,6 +21,9 @@ from sitegen.routes import FEED_FILES, Fingerprints, Route, digest, feed_scopes
 from sitegen.views import ViewBuilder
 
 Files = list[tuple[str, bytes]]
+# partial_cached's output: (template, article id) -> (stamp, html)
+FragmentKey = tuple[str, str]
+Fragment = tuple[tuple[str, ...], Markup]
 OFFLINE_FILE = "offline.json"
 
 
@@ -42,7 +45,7 @@ class Producer:
         fingerprints: Fingerprints,
         cache_dir: Path | None = None,
         warm_search: dict[str, Any] | None = None,
-        fragments: dict[tuple[str, str], tuple[tuple[str, ...], Markup]] | None = None,
+        fragments: dict[FragmentKey, Fragment] | None = None,
     ) -> None:
         """`fingerprints`: the plan's, which say when a fragment of `partial_cached` is still
         good; `fragments` holds those between builds of one process (a preview)."""
@@ -59,6 +62,8 @@ class Producer:
         self.tag_names = {t.slug: t.name for t in site.tags}
         self.fingerprints = fingerprints
         self.fragments = fragments if fragments is not None else {}
+        # Kept fragments made since the last take_fragments, where a worker process makes them.
+        self._fresh: list[FragmentKey] | None = [] if fragments is not None else None
         self._fragment_base = digest(fingerprints.config, fingerprints.assets, fingerprints.chrome)
         self._collapsed: dict[tuple[str, str], tuple[str, ...]] = {}
 
@@ -112,7 +117,18 @@ class Producer:
         context = {"site": self.site_view, "item": card, "generator": __version__}
         html = Markup(self.renderer.render(template, context))
         self.fragments[(template, article_id)] = (stamp, html)
+        if self._fresh is not None:
+            self._fresh.append((template, article_id))
         return html
+
+    def take_fragments(self) -> list[tuple[FragmentKey, Fragment]]:
+        """The fragments made since the last call, where they are kept between builds: a
+        render worker hands them back so the preview's next builds find them."""
+        if not self._fresh:
+            return []
+        made = [(key, self.fragments[key]) for key in self._fresh]
+        self._fresh.clear()
+        return made
 
     def _asset(self, route: Route) -> Files:
         asset = next(a for a in self.assets.values() if a.output == route.path)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from sitegen import pipeline
 from sitegen.build import BuildOptions, BuildReport, build
 from sitegen.cache import WarmCache
 from sitegen.model import InputError
+from sitegen.render import Renderer
 
 NOW = datetime(2026, 11, 29, 12, tzinfo=UTC)
 SITE_YAML = """\
@@ -163,6 +166,29 @@ def test_card_partial_edit_renders_every_list_and_shows_in_each(site: Path, prev
     for page in lists:
         html = page.read_text("utf-8")
         assert html.count('<h2 data-x><a href="') == html.count('<article class="card"') > 0
+
+
+def test_a_preview_keeps_the_cards_its_render_workers_made(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A preview's first build renders in worker processes; the cards they made come back, so
+    the next build renders only the edited article's card, not every card of its lists."""
+    monkeypatch.setattr(pipeline, "PARALLEL_RENDER_THRESHOLD", 1)
+    options = BuildOptions(site_dir=site, now=NOW, jobs=2, warm=WarmCache())
+    build(options)
+    cards: list[str] = []
+    render = Renderer.render
+
+    def counting(self: Renderer, template: str, context: dict[str, object]) -> str:
+        if template == "partials/card.html":
+            cards.append(context["item"].title)  # type: ignore[attr-defined]
+        return render(self, template, context)
+
+    monkeypatch.setattr(Renderer, "render", counting)
+    (site / "content" / "b.md").write_text(article("Beta", 2, "y, x"), "utf-8")
+    report = build(replace(options, jobs=1))  # renders here, where the count is kept
+    assert "term:tags:x:x::1" in report.rendered and "term:tags:y:y::1" in report.rendered
+    assert cards == ["Beta"]
 
 
 def test_partial_cached_of_something_not_an_article_is_a_template_error(site: Path) -> None:
