@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+from collections import deque
 from collections.abc import Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -15,6 +17,9 @@ from sitegen.slug import RESERVED_NAMES
 STAGING_SUFFIX = ".sitegen-staging"
 OLD_SUFFIX = ".sitegen-old"  # the previous output while replace_all swaps a new one in
 WINDOWS_RESERVED = RESERVED_NAMES
+# Staged files are written by one thread beside the build: making a file is mostly the
+# kernel's work, which then overlaps the rendering of the next pages. At most this many wait.
+WRITES_AHEAD = 64
 
 
 def file_hash(data: bytes) -> str:
@@ -75,6 +80,7 @@ class Staging:
     will be moved one by one into folders the output mostly has already: making a folder
     costs more than writing a page (an edit in a preview stages a few hundred pages).
 
+    The files are written by a thread of their own, as they come; the swap waits for them.
     If the build fails before the swap, `discard` leaves the output as it was.
     """
 
@@ -86,7 +92,9 @@ class Staging:
         self.folder = output.with_name(output.name + STAGING_SUFFIX)
         self.in_place = in_place
         self.written: list[str] = []
-        self._made: set[Path] = set()
+        self._made: set[Path] = set()  # folders made, known to the writer thread only
+        self._writer: ThreadPoolExecutor | None = None
+        self._pending: deque[Future[None]] = deque()
         for leftover in (self.folder, output.with_name(output.name + OLD_SUFFIX)):
             if leftover.exists():  # a build killed while swapping or staging left it
                 shutil.rmtree(leftover)
@@ -94,14 +102,38 @@ class Staging:
     def add(self, relative: str, data: bytes) -> None:
         try:
             target = self._staged(len(self.written), relative)
-            if target.parent not in self._made:  # a private folder: no temp files needed
-                target.parent.mkdir(parents=True, exist_ok=True)
-                self._made.add(target.parent)
-            target.write_bytes(data)
+            if self._writer is None:
+                self._writer = ThreadPoolExecutor(1, thread_name_prefix="sitegen-staging")
+            pending = self._pending
+            pending.append(self._writer.submit(self._write, target, data))
+            while pending and (len(pending) > WRITES_AHEAD or pending[0].done()):
+                pending.popleft().result()  # a write's error surfaces here
         except BaseException:  # a bad name or a full disk leaves no staging behind
             self.discard()
             raise
         self.written.append(relative)
+
+    def _write(self, target: Path, data: bytes) -> None:
+        if target.parent not in self._made:  # a private folder: no temp files needed
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._made.add(target.parent)
+        target.write_bytes(data)
+
+    def _finish_writes(self) -> None:
+        """Wait for the staged files to be written; discard all if one could not be."""
+        try:
+            while self._pending:
+                self._pending.popleft().result()
+        except BaseException:
+            self.discard()
+            raise
+        self._stop_writer()
+
+    def _stop_writer(self) -> None:
+        if self._writer is not None:
+            self._writer.shutdown(wait=True, cancel_futures=True)
+            self._writer = None
+        self._pending.clear()
 
     def _staged(self, number: int, relative: str) -> Path:
         """Where the `number`th file staged, for output path `relative`, is (or goes)."""
@@ -109,12 +141,14 @@ class Staging:
         return self.folder / (str(number) if self.in_place else safe)
 
     def discard(self) -> None:
+        self._stop_writer()
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def replace_all(self) -> Commit:
         """Swap the staged folder, a complete site, in for the old output."""
         if self.in_place:
             raise ValueError("files staged to be moved in place are not a site to swap in")
+        self._finish_writes()
         output = self.output
         self.folder.mkdir(parents=True, exist_ok=True)  # an empty site is a site too
         old = output.with_name(output.name + OLD_SUFFIX)
@@ -128,6 +162,7 @@ class Staging:
     def update_in_place(self, stale: Iterable[str]) -> Commit:
         """Move each staged file into place, atomically, then delete stale ones last: a
         reader never gets a half-written file."""
+        self._finish_writes()
         output = self.output
         stale = list(stale)
         try:

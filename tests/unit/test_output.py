@@ -128,6 +128,19 @@ def test_replace_all_refuses_unsafe_paths_before_touching_the_output(tmp_path: P
     assert not (tmp_path / "escape.html").exists()
 
 
+def test_a_file_that_cannot_be_written_fails_the_swap_and_leaves_the_old_site(
+    tmp_path: Path,
+) -> None:
+    """Staged files are written by a thread of their own; its error still stops the swap."""
+    output = tmp_path / "public"
+    replace_all(output, {"index.html": b"one"})
+    many = {f"page/{n}/index.html": b"p" for n in range(200)}  # more than are waited for
+    with pytest.raises(OSError):  # "x" is a file, so "x/index.html" cannot be
+        replace_all(output, {"x": b"file", "x/index.html": b"below a file", **many})
+    assert read_tree(output) == {"index.html": file_hash(b"one")}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["public"]
+
+
 def test_update_in_place_writes_changed_and_deletes_stale(tmp_path: Path) -> None:
     output = tmp_path / "public"
     replace_all(output, {"index.html": b"1", "a/index.html": b"a", "b/c/index.html": b"c"})
