@@ -73,7 +73,7 @@ def card_fingerprints(
         old = previous[0]
         if old.config != site.config or _term_names(old) != names:
             previous = None
-        elif _same_places(site, old):
+        elif _same_order(site, old):  # cards show term names, not who else is in a term
             cards = dict(previous[1])
             for article, before in zip(site.articles, old.articles, strict=True):
                 if article is not before:  # its card, and those naming it as another report
@@ -89,12 +89,11 @@ def card_fingerprints(
     return cards
 
 
-def _same_places(site: Site, old: Site) -> bool:
-    """The same articles at the same URLs and in the same order, terms and stories."""
+def _same_order(site: Site, old: Site) -> bool:
+    """The same articles at the same URLs, in the same order and stories."""
     return (
         site.articles_ids == old.articles_ids
         and site.urls == old.urls
-        and (site.tags, site.topics, site.related) == (old.tags, old.topics, old.related)
         and site.story_of == old.story_of
         and site.stories == old.stories
     )
@@ -146,18 +145,20 @@ Maker = Callable[["Site", Fingerprints], list[Route]]
 class RouteGroup:
     """Routes made together, and the articles whose card or content their fingerprints read
     (None: every article's). `key` names everything else the routes are made from, so a later
-    plan may take them as they are while none of the articles read changed (None: never)."""
+    plan may take them as they are while none of the articles read changed (None: never).
+    `name` says which page or list it is, the same in every plan of a site."""
 
     make: Maker
     reads: Sequence[str] | None
     key: Hashable = None
+    name: Hashable = None
 
 
 @dataclass(frozen=True)
 class Plan:
     """Every route of a site, grouped by what each group reads, so that a later site with the
-    same articles, order, terms and stories can be planned again by remaking only the groups
-    that read a changed article."""
+    same articles in the same order can be planned again by remaking only the groups that read
+    a changed article or whose term or related list changed."""
 
     site: Site
     fingerprints: Fingerprints
@@ -174,6 +175,10 @@ class Plan:
     def made_by_key(self) -> Mapping[Hashable, list[Route]]:
         return {g.key: m for g, m in zip(self.groups, self.made, strict=True) if g.key is not None}
 
+    @cached_property
+    def numbers(self) -> Mapping[Hashable, int]:
+        return {g.name: n for n, g in enumerate(self.groups) if g.name is not None}
+
 
 # Beyond this share of changed articles, planning every route is as quick as finding them.
 REPLAN_SHARE = 0.1
@@ -185,21 +190,17 @@ def plan_routes(
     """Every route of the site. `assets` maps output path -> content hash of theme/site files.
     `previous`: an earlier plan of this process, whose groups are reused where they can be."""
     asset_routes = list(_asset_routes(assets))
-    changed = _changed_articles(site, fp, previous) if previous is not None else None
-    if previous is not None and changed is not None:
-        remake = {g for article_id in changed for g in previous.readers.get(article_id, ())}
-        made = [
-            group.make(site, fp) if group.reads is None or n in remake else previous.made[n]
-            for n, group in enumerate(previous.groups)
-        ]
-        return Plan(site, fp, asset_routes, previous.groups, made, previous.readers)
+    if previous is not None and _same_setup(site, fp, previous):
+        patched = _patched(site, fp, previous, asset_routes)
+        if patched is not None:
+            return patched
     groups = list(_article_groups(site))
     home = site.collapse(site.articles_ids)
     groups.append(_list_group("home", "", None, home, len(site.articles_ids)))
     for kind in ("tags", "topics"):
         groups += _taxonomy_groups(site, kind)
     groups += _feed_groups(site)
-    groups.append(RouteGroup(lambda s, f: list(_single_routes(s, f)), None))
+    groups.append(RouteGroup(lambda s, f: list(_single_routes(s, f)), None, name="single"))
     readers: dict[str, list[int]] = defaultdict(list)
     for number, group in enumerate(groups):
         for article_id in group.reads or ():
@@ -207,6 +208,72 @@ def plan_routes(
     kept = _kept_groups(site, fp, previous) if previous is not None else None
     made = [(kept and kept(g)) or g.make(site, fp) for g in groups]
     return Plan(site, fp, asset_routes, groups, made, readers)
+
+
+def _patched(
+    site: Site, fp: Fingerprints, previous: Plan, asset_routes: list[Route]
+) -> Plan | None:
+    """The previous plan (of the same setup) patched to this site, or None where it does not
+    fit: other articles or order, other URLs or stories, terms added or removed, or too many
+    changes to be worth it. Groups reading a changed article are made again, and so are those
+    of a term whose members or spelling changed and of an article whose related list did."""
+    old = previous.site
+    if not _same_order(site, old):
+        return None
+    changed = _changed(site, fp, previous)
+    if len(changed) > REPLAN_SHARE * len(site.articles) + 1:
+        return None
+    renewed = _renewed_groups(site, old, previous.numbers)
+    if renewed is None:
+        return None
+    groups = list(previous.groups)
+    readers = previous.readers
+    if renewed:
+        readers = dict(readers)
+        for number, group in renewed.items():
+            for article_id in set(groups[number].reads or ()) - set(group.reads or ()):
+                readers[article_id] = [n for n in readers[article_id] if n != number]
+            for article_id in set(group.reads or ()) - set(groups[number].reads or ()):
+                readers[article_id] = [*readers.get(article_id, ()), number]
+            groups[number] = group
+    remake = {g for article_id in changed for g in readers.get(article_id, ())} | renewed.keys()
+    made = [
+        group.make(site, fp) if group.reads is None or n in remake else previous.made[n]
+        for n, group in enumerate(groups)
+    ]
+    return Plan(site, fp, asset_routes, groups, made, readers)
+
+
+def _renewed_groups(
+    site: Site, old: Site, numbers: Mapping[Hashable, int]
+) -> dict[int, RouteGroup] | None:
+    """Group number -> the group made anew, for the terms whose members or spelling changed
+    since `old` (and their taxonomy's index and feeds) and the articles whose related list
+    changed; None where a term was added or removed, which renumbers the groups."""
+    renewed: dict[int, RouteGroup] = {}
+    if site.related is not old.related:
+        ids = site.articles_ids
+        for index, article_id in enumerate(ids):
+            if site.related.get(article_id) != old.related.get(article_id):
+                renewed[numbers[("article", article_id)]] = _article_group(ids, site, index)
+    for kind in ("tags", "topics"):
+        terms, before = site.terms(kind), old.terms(kind)
+        if terms is before:
+            continue
+        if [t.slug for t in terms] != [t.slug for t in before]:
+            return None
+        has_feeds = kind in site.config.feeds.taxonomies
+        for term, was in zip(terms, before, strict=True):
+            if term is was:
+                continue
+            group = _term_group(site, term)
+            renewed[numbers[group.name]] = group
+            if has_feeds:
+                group = _feed_group(site, f"{kind}/{term.slug}/", term)
+                renewed[numbers[group.name]] = group
+        group = _terms_index_group(site, kind)
+        renewed[numbers[group.name]] = group
+    return renewed
 
 
 def _kept_groups(
@@ -228,16 +295,6 @@ def _kept_groups(
         return routes
 
     return kept
-
-
-def _changed_articles(site: Site, fp: Fingerprints, previous: Plan) -> set[str] | None:
-    """Articles whose card or content differs from the previous plan's, or None where the
-    previous plan's groups do not fit this site (other articles, order, terms or stories, or
-    other templates, config or assets) or too much changed to be worth it."""
-    if not _same_setup(site, fp, previous) or not _same_places(site, previous.site):
-        return None
-    changed = _changed(site, fp, previous)
-    return changed if len(changed) <= REPLAN_SHARE * len(site.articles) + 1 else None
 
 
 def _same_setup(site: Site, fp: Fingerprints, previous: Plan) -> bool:
@@ -278,11 +335,16 @@ def _asset_routes(assets: Mapping[str, str]) -> Iterator[Route]:
 def _article_groups(site: Site) -> Iterator[RouteGroup]:
     """One group per article page: it shows the article, its neighbours and related ones."""
     ids = site.articles_ids
-    for index, article_id in enumerate(ids):
-        neighbours = ids[max(0, index - 1) : index + 2]
-        reads = (*neighbours, *site.related.get(article_id, ()))
-        key = ("article", article_id, index, reads)
-        yield RouteGroup(functools.partial(_article_route, index=index), reads, key)
+    for index in range(len(ids)):
+        yield _article_group(ids, site, index)
+
+
+def _article_group(ids: Sequence[str], site: Site, index: int) -> RouteGroup:
+    article_id = ids[index]
+    reads = (*ids[max(0, index - 1) : index + 2], *site.related.get(article_id, ()))
+    key = ("article", article_id, index, reads)
+    make = functools.partial(_article_route, index=index)
+    return RouteGroup(make, reads, key, ("article", article_id))
 
 
 def _article_route(site: Site, fp: Fingerprints, index: int) -> list[Route]:
@@ -305,7 +367,7 @@ def _list_group(
     is one), `count`: the articles it says it holds (each report is one)."""
     key = (term.kind, term.slug, term.name, term.description) if term else ()
     make = functools.partial(_list_routes, kind=kind, prefix=prefix, ids=ids, term=key, count=count)
-    return RouteGroup(make, ids, ("list", kind, prefix, key, tuple(ids), count))
+    return RouteGroup(make, ids, ("list", kind, prefix, key, tuple(ids), count), ("list", prefix))
 
 
 def _list_routes(
@@ -332,17 +394,24 @@ def _list_routes(
 
 
 def _taxonomy_groups(site: Site, kind: TaxonomyKind) -> Iterator[RouteGroup]:
-    terms = site.terms(kind)
-    listing = [(t.slug, t.name, len(t.article_ids)) for t in terms]
+    yield _terms_index_group(site, kind)
+    for term in site.terms(kind):
+        yield _term_group(site, term)
+
+
+def _terms_index_group(site: Site, kind: TaxonomyKind) -> RouteGroup:
+    listing = [(t.slug, t.name, len(t.article_ids)) for t in site.terms(kind)]
 
     def index_route(_site: Site, fp: Fingerprints) -> list[Route]:
         fingerprint = digest(_template_fp(fp, "terms"), kind, listing)
         return [Route(f"terms:{kind}", f"{kind}/index.html", "terms", (kind,), fingerprint)]
 
-    yield RouteGroup(index_route, (), ("terms", kind, tuple(listing)))
-    for term in terms:
-        entries = site.collapse(term.article_ids)
-        yield _list_group("term", f"{kind}/{term.slug}/", term, entries, len(term.article_ids))
+    return RouteGroup(index_route, (), ("terms", kind, tuple(listing)), ("terms", kind))
+
+
+def _term_group(site: Site, term: Term) -> RouteGroup:
+    entries = site.collapse(term.article_ids)
+    return _list_group("term", f"{term.kind}/{term.slug}/", term, entries, len(term.article_ids))
 
 
 def feed_scopes(site: Site) -> Iterator[tuple[str, Term | None]]:
@@ -355,12 +424,15 @@ def feed_scopes(site: Site) -> Iterator[tuple[str, Term | None]]:
 
 def _feed_groups(site: Site) -> Iterator[RouteGroup]:
     for folder, term in feed_scopes(site):
-        ids = site.collapse(term.article_ids if term else site.articles_ids)
-        shown = ids[: site.config.feeds.limit]
-        key = ("feed", folder, (term.kind, term.slug, term.name) if term else (), tuple(shown))
-        yield RouteGroup(
-            functools.partial(_feed_routes, folder=folder, term=term, ids=shown), shown, key
-        )
+        yield _feed_group(site, folder, term)
+
+
+def _feed_group(site: Site, folder: str, term: Term | None) -> RouteGroup:
+    ids = site.collapse(term.article_ids if term else site.articles_ids)
+    shown = ids[: site.config.feeds.limit]
+    key = ("feed", folder, (term.kind, term.slug, term.name) if term else (), tuple(shown))
+    make = functools.partial(_feed_routes, folder=folder, term=term, ids=shown)
+    return RouteGroup(make, shown, key, ("feed", folder))
 
 
 def _feed_routes(

@@ -113,6 +113,8 @@ def build_site(
     site = None
     if previous is not None:
         site = _patch(previous, config, articles, bodies, now, include_drafts, include_future)
+        if site is not None and _same_story_docs(site.articles, previous.articles):
+            return site  # with the previous site's stories, which clustering would give again
     if site is None:
         site = _assemble(
             config,
@@ -148,15 +150,16 @@ def _assemble(
     )
     urls = _assign_urls(published, config)
     key = related_key(published, config.related_count)
+    tags = _terms("tags", published, config)
     if known_related is not None and known_related[0] == key:
         related = known_related[1]
     else:
-        related = _related(published, config.related_count)
+        related = _related(published, config.related_count, tags)
     return Site(
         config=config,
         articles=tuple(published),
         urls=urls,
-        tags=_terms("tags", published, config),
+        tags=tags,
         topics=_terms("topics", published, config),
         related=related,
         related_key=key,
@@ -178,7 +181,7 @@ def _patch(
     wrong: another config or flags, an article added, removed or moved (another date, slug,
     draft flag or expiry), or the clock passing a publication date or expiry. Where tags or
     topics changed, terms and related lists are made again, the latter only where a change can
-    reach them. Its stories are the old ones: the caller makes them again."""
+    reach them. Its stories are the old ones: the caller makes them again where they may differ."""
     old = previous.site
     if (
         old.config != config
@@ -209,10 +212,11 @@ def _patch(
     if all(a.tags == before[a.source].tags for a in changed):  # related lists read only tags
         return site
     count = config.related_count
+    places = [old.positions[a.source] for a in changed if a.source in old.positions]
     return replace(
         site,
-        related=_related(site.articles, count, (old.articles, old.related)),
-        related_key=related_key(site.articles, count),
+        related=_related(site.articles, count, site.tags, (old.articles, old.related, old.tags)),
+        related_key=updated_related_key(old.related_key, site.articles, before, places),
     )
 
 
@@ -294,27 +298,55 @@ def _terms(
 
 
 def related_key(articles: Sequence[Article], count: int) -> str:
-    parts = [count, *((a.source, *(t.slug for t in a.tags)) for a in articles)]
-    return hashlib.blake2b(repr(parts).encode("utf-8"), digest_size=16).hexdigest()
+    """Changes whenever the related lists may: a sum of one hash per article (its place, id
+    and tags), so that a change of some articles' tags updates it (`updated_related_key`)."""
+    total = sum(_related_entry(place, a) for place, a in enumerate(articles))
+    return f"{count}-{total % RELATED_KEY_MODULUS:032x}"
+
+
+def updated_related_key(
+    key: str, articles: Sequence[Article], before: Mapping[str, Article], places: Iterable[int]
+) -> str:
+    """`key` of the articles `before`, for `articles` (in the same order) that differ from them
+    only at `places`."""
+    count, _, total = key.partition("-")
+    value = int(total, 16)
+    for place in places:
+        article = articles[place]
+        value += _related_entry(place, article) - _related_entry(place, before[article.source])
+    return f"{count}-{value % RELATED_KEY_MODULUS:032x}"
+
+
+RELATED_KEY_MODULUS = 1 << 128
+
+
+def _related_entry(place: int, article: Article) -> int:
+    entry = "\0".join([str(place), article.source, *(t.slug for t in article.tags)])
+    return int.from_bytes(hashlib.blake2b(entry.encode("utf-8"), digest_size=16).digest())
 
 
 def _related(
     articles: Sequence[Article],
     count: int,
-    previous: tuple[Sequence[Article], Mapping[str, tuple[str, ...]]] | None = None,
+    tags: Sequence[Term],
+    previous: tuple[Sequence[Article], Mapping[str, tuple[str, ...]], Sequence[Term]] | None = None,
 ) -> dict[str, tuple[str, ...]]:
     """Articles sharing the most (rarest) tags; candidates near in time, so cost stays linear.
+    `tags`: the articles' tags, whose members are in site order.
 
-    `previous`: the articles and related lists of an earlier site. Where it held the same
-    articles in the same order, only the lists a change of tags can reach are made again."""
+    `previous`: the articles, related lists and tags of an earlier site. Where it held the
+    same articles in the same order, only the lists a change of tags can reach are made again."""
     position = {a.source: index for index, a in enumerate(articles)}
-    members = _members(articles)
+    members = {t.slug: t.article_ids for t in tags}
     places: dict[str, dict[str, int]] = {}  # tag slug -> article id -> place in its members
     total = max(len(articles), 1)
     weight = {slug: _tag_weight(total, len(ids)) for slug, ids in members.items()}
     related: dict[str, tuple[str, ...]] = {}
     todo: Iterable[str] = position
-    if previous is not None and (reached := _reached(articles, previous[0], members)) is not None:
+    if (
+        previous is not None
+        and (reached := _reached(articles, members, previous[0], previous[2])) is not None
+    ):
         related = {a.source: previous[1][a.source] for a in articles}
         todo = sorted(reached, key=position.__getitem__)
     half = RELATED_CANDIDATES_PER_TAG // 2
@@ -335,16 +367,6 @@ def _related(
     return related
 
 
-def _members(articles: Sequence[Article], only: set[str] | None = None) -> dict[str, list[str]]:
-    """Tag slug -> its articles, in site order (of the tags in `only`, if given)."""
-    members: dict[str, list[str]] = defaultdict(list)
-    for article in articles:
-        for ref in article.tags:
-            if only is None or ref.slug in only:
-                members[ref.slug].append(article.source)
-    return members
-
-
 def _tag_weight(total: int, size: int) -> float:
     """Rarer tags weigh more. Weights step by 1/8 (exact in binary, so ties are exact), which
     lets a tag gain or lose an article without changing the weight of all its members."""
@@ -352,9 +374,13 @@ def _tag_weight(total: int, size: int) -> float:
 
 
 def _reached(
-    articles: Sequence[Article], old: Sequence[Article], members: Mapping[str, Sequence[str]]
+    articles: Sequence[Article],
+    members: Mapping[str, Sequence[str]],
+    old: Sequence[Article],
+    old_tags: Sequence[Term],
 ) -> set[str] | None:
-    """The articles whose related list may differ from the one made for `old`, or None unless
+    """The articles whose related list may differ from the one made for `old` (whose tags
+    were `old_tags`), or None unless
     `old` holds the same articles in the same order: each article whose tags changed, every
     member of a tag whose weight changed, and the members whose candidate window in a tag
     reaches a place where that tag's members changed."""
@@ -370,11 +396,11 @@ def _reached(
             touched |= {t.slug for t in article.tags} ^ {t.slug for t in before.tags}
     if not touched:
         return reached
-    old_members = _members(old, touched)
+    old_members = {t.slug: t.article_ids for t in old_tags if t.slug in touched}
     total = max(len(articles), 1)
     reach = RELATED_CANDIDATES_PER_TAG // 2 + 1
     for slug in touched:
-        now, was = members.get(slug, []), old_members.get(slug, [])
+        now, was = members.get(slug, ()), old_members.get(slug, ())
         if not now or not was or _tag_weight(total, len(now)) != _tag_weight(total, len(was)):
             reached.update(now)
             continue
@@ -421,15 +447,29 @@ def _stories(
     return index.update(docs, text_of)
 
 
+def _same_story_docs(articles: Sequence[Article], before: Mapping[str, Article]) -> bool:
+    """Whether every article tells clustering what it told it `before`."""
+    return all(
+        a is before[a.source] or _story_fields(a) == _story_fields(before[a.source])
+        for a in articles
+    )
+
+
+def _story_fields(a: Article) -> tuple[object, ...]:
+    return (a.content_hash, a.title, a.date, a.lang, a.word_count, a.source_name)
+
+
 def _story_doc(article: Article, before: StoryDoc | None) -> StoryDoc:
     """What clustering knows of the article: `before` (the last update's) while it still says
     the same, since passing the same object again tells a quick update it is unchanged."""
     a = article
-    if (
-        before is not None
-        and (a.content_hash, a.title, a.date, a.lang, a.word_count)
-        == (before.text_key, before.title, before.date, before.lang, before.word_count)
-        and a.source_name == before.source
+    if before is not None and _story_fields(a) == (
+        before.text_key,
+        before.title,
+        before.date,
+        before.lang,
+        before.word_count,
+        before.source,
     ):
         return before
     return StoryDoc(

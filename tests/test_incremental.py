@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -50,6 +51,12 @@ def site(tmp_path: Path) -> Path:
     for name, text in articles.items():
         (content / name).write_text(text, encoding="utf-8")
     return tmp_path
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
 
 
 def run(site: Path) -> BuildReport:
@@ -111,6 +118,27 @@ def test_tag_edit_renders_old_and_new_tag_pages(site: Path) -> None:
     assert "terms:tags" in rendered
     assert not (site / "public" / "tags" / "w").exists()  # the old tag's page is deleted
     assert report.deleted >= 4  # its page and its three feeds
+
+
+def test_a_preview_renders_for_a_move_between_tags_what_a_build_renders(
+    site: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A preview patches its last plan when an article moves between existing tags; it must
+    render exactly the routes a build of the same edit renders, and write the same site."""
+    twin = tmp_path_factory.mktemp("twin")
+    shutil.copytree(site, twin, dirs_exist_ok=True)
+    preview = BuildOptions(site_dir=twin, now=NOW, jobs=1, warm=WarmCache())
+    run(site)
+    build(preview)
+    reports = []
+    for folder, again in ((site, lambda: run(site)), (twin, lambda: build(preview))):
+        (folder / "content" / "d.md").write_text(article("Delta", 4, "y, z"), "utf-8")
+        reports.append(again())
+    assert set(reports[0].rendered) == set(reports[1].rendered)
+    rendered = set(reports[1].rendered)
+    assert {"term:tags:x:x::1", "term:tags:y:y::1", "term:tags:z:z::1", "terms:tags"} <= rendered
+    assert "term:tags:w:w::1" not in rendered and "feed:tags/w/atom" not in rendered
+    assert tree(site / "public") == tree(twin / "public")
 
 
 def test_template_edit_renders_everything_using_it(site: Path) -> None:

@@ -269,6 +269,7 @@ def test_related_lists_after_tag_edits_equal_a_fresh_site(
     fresh = assemble(articles, config)
     assert patched.related == fresh.related
     assert (patched.tags, patched.articles) == (fresh.tags, fresh.articles)
+    assert patched.related_key == fresh.related_key
 
 
 def test_a_tag_weight_change_reaches_members_far_from_the_edit() -> None:
