@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
@@ -73,13 +73,17 @@ def card_fingerprints(
         old = previous[0]
         if old.config != site.config or _term_names(old) != names:
             previous = None
-        elif _same_order(site, old):  # cards show term names, not who else is in a term
-            cards = dict(previous[1])
-            for article, before in zip(site.articles, old.articles, strict=True):
-                if article is not before:  # its card, and those naming it as another report
-                    for shown in (article.source, *site.other_reports(article.source)):
+        elif site.articles_ids == old.articles_ids:
+            touched = {
+                a.source for a, b in zip(site.articles, old.articles, strict=True) if a is not b
+            }
+            # Cards show term names, not who else is in a term.
+            if _same_order(site, old, touched):
+                cards = dict(previous[1])
+                for article_id in touched:  # its card, and those naming it as another report
+                    for shown in (article_id, *site.other_reports(article_id)):
                         cards[shown] = _card(site.article(shown), site, names)
-            return cards
+                return cards
     cards = {}
     for article in site.articles:
         if previous is not None and _same_card(article.source, site, previous[0]):
@@ -89,13 +93,16 @@ def card_fingerprints(
     return cards
 
 
-def _same_order(site: Site, old: Site) -> bool:
-    """The same articles at the same URLs, in the same order and stories."""
+def _same_order(site: Site, old: Site, changed: Container[str]) -> bool:
+    """The same articles in the same order and stories, at the same URLs but for `changed`."""
     return (
         site.articles_ids == old.articles_ids
-        and site.urls == old.urls
         and site.story_of == old.story_of
         and site.stories == old.stories
+        and (
+            site.urls == old.urls
+            or all(i in changed for i, url in site.urls.items() if old.urls.get(i) != url)
+        )
     )
 
 
@@ -127,6 +134,8 @@ def _card(article: Article, site: Site, names: Mapping[tuple[str, str], str]) ->
         article.lang,
         article.author,
         article.source_name,
+        article.source_url,
+        sorted(article.extra.items()),
         round(article.word_count / site.config.words_per_minute),
         article.dateline,
         [names[("tags", t.slug)] for t in article.tags],
@@ -214,14 +223,15 @@ def _patched(
     site: Site, fp: Fingerprints, previous: Plan, asset_routes: list[Route]
 ) -> Plan | None:
     """The previous plan (of the same setup) patched to this site, or None where it does not
-    fit: other articles or order, other URLs or stories, terms added or removed, or too many
+    fit: other articles or order, other stories, another URL for an unchanged article, terms
+    added or removed, or too many
     changes to be worth it. Groups reading a changed article are made again, and so are those
     of a term whose members or spelling changed and of an article whose related list did."""
     old = previous.site
-    if not _same_order(site, old):
+    if site.articles_ids != old.articles_ids:
         return None
     changed = _changed(site, fp, previous)
-    if len(changed) > REPLAN_SHARE * len(site.articles) + 1:
+    if len(changed) > REPLAN_SHARE * len(site.articles) + 1 or not _same_order(site, old, changed):
         return None
     renewed = _renewed_groups(site, old, previous.numbers)
     if renewed is None:

@@ -178,8 +178,9 @@ def _patch(
     include_future: bool,
 ) -> Site | None:
     """The previous site with the changed articles swapped in, or None where that could be
-    wrong: another config or flags, an article added, removed or moved (another date, slug,
-    draft flag or expiry), or the clock passing a publication date or expiry. Where tags or
+    wrong: another config or flags, an article added or removed, one published or withdrawn
+    or moved to another place in the order (by its date), a clash of URLs, or the clock
+    passing a publication date or expiry. Where tags or
     topics changed, terms and related lists are made again, the latter only where a change can
     reach them. Its stories are the old ones: the caller makes them again where they may differ."""
     old = previous.site
@@ -190,16 +191,22 @@ def _patch(
         or articles.keys() != previous.articles.keys()
     ):
         return None
-    changed = [a for i, a in articles.items() if a is not previous.articles[i]]
-    if any(_place(a) != _place(previous.articles[a.source]) for a in changed):
-        return None
+    before = previous.articles
+    changed = [a for i, a in articles.items() if a is not before[i]]
     published = list(old.articles)
     position = old.positions
     for article in changed:
         if article.source in position:
             published[position[article.source]] = article
-    site = replace(old, articles=tuple(published), bodies=bodies, built_at=now)
-    before = previous.articles
+    urls = old.urls
+    relocated = [a for a in changed if _place(a) != _place(before[a.source])]
+    if relocated:
+        flags = (now, include_drafts, include_future)
+        moved_urls = _moved_in_place(relocated, before, published, position, urls, config, *flags)
+        if moved_urls is None:
+            return None
+        urls = moved_urls
+    site = replace(old, articles=tuple(published), urls=urls, bodies=bodies, built_at=now)
     if all((a.tags, a.topics) == (before[a.source].tags, before[a.source].topics) for a in changed):
         return site
     # Same articles in the same places under other terms: those terms and related lists again.
@@ -218,6 +225,43 @@ def _patch(
         related=_related(site.articles, count, site.tags, (old.articles, old.related, old.tags)),
         related_key=updated_related_key(old.related_key, site.articles, before, places),
     )
+
+
+def _moved_in_place(
+    moved: Sequence[Article],
+    before: Mapping[str, Article],
+    published: Sequence[Article],
+    position: Mapping[str, int],
+    urls: Mapping[str, str],
+    config: Config,
+    now: datetime,
+    include_drafts: bool,
+    include_future: bool,
+) -> dict[str, str] | None:
+    """The URLs after articles changed their date, slug, draft flag or expiry, or None unless
+    each is still published (or still not) and keeps its place among its neighbours, and
+    its new URL is free."""
+    places = {urls[a.source] for a in moved if a.source in urls}
+    taken = set(urls.values()) - places
+    new = dict(urls)
+    for article in moved:
+        flags = (now, include_drafts, include_future)
+        if is_published(article, *flags) != is_published(before[article.source], *flags):
+            return None
+        at = position.get(article.source)
+        if at is None:
+            continue
+        key = sort_key(article)
+        if (at > 0 and not sort_key(published[at - 1]) > key) or (
+            at + 1 < len(published) and not key > sort_key(published[at + 1])
+        ):
+            return None
+        path = article_path(article, config)
+        if path in taken or path.split("/", 1)[0] in RESERVED_SEGMENTS:
+            return None  # assembling the site names the clash
+        taken.add(path)
+        new[article.source] = path
+    return new
 
 
 def _renamed(

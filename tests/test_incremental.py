@@ -219,6 +219,25 @@ def test_a_preview_keeps_the_cards_its_render_workers_made(
     assert cards == ["Beta"]
 
 
+@pytest.mark.parametrize("preview", [False, True], ids=["build", "preview"])
+def test_a_card_showing_extra_front_matter_follows_its_edits(site: Path, preview: bool) -> None:
+    """What a card shows beyond the usual fields (`extra`, the source's URL) is part of its
+    fingerprint: the lists showing it are rendered again."""
+    options = BuildOptions(site_dir=site, now=NOW, jobs=1, warm=WarmCache() if preview else None)
+    templates = own_theme(site)
+    card = '<article class="card">{{ item.extra.get("kicker") }} {{ item.source_url }}</article>'
+    (templates / "partials" / "card.html").write_text(card, "utf-8")
+    path = site / "content" / "c.md"
+    for kicker, url in (("Eilmeldung", "https://a.example/"), ("Analyse", "https://b.example/")):
+        text = article("Gamma", 3, "z", "science").replace(
+            "topics:", f"kicker: {kicker}\nsource_url: {url}\ntopics:"
+        )
+        path.write_text(text, "utf-8")
+        build(options)
+        page = (site / "public" / "tags" / "z" / "index.html").read_text("utf-8")
+        assert f'<article class="card">{kicker} {url}</article>' in page
+
+
 def test_partial_cached_of_something_not_an_article_is_a_template_error(site: Path) -> None:
     templates = own_theme(site)
     (templates / "partials" / "box.html").write_text("<b>{{ item }}</b>", "utf-8")

@@ -70,6 +70,8 @@ def outcome(options: BuildOptions) -> list[str] | None:
 @example([("a.md", "shared", 1), ("b.md", "shared", 1), ("b.md", "tags", 3)])  # count, not ids
 @example([("a.md", "shared", 1), ("b.md", "shared", 1), ("a.md", "tags", 3)])
 @example([("a.md", "tags", 2), ("b.md", "tags", 2), ("c.md", "tags", 4), ("b.md", "tags", 1)])
+@example([("d.md", "date", 1), ("d.md", "date", 3), ("d.md", "title", 2), ("a.md", "date", 2)])
+@example([("a.md", "shared", 1), ("b.md", "shared", 1), ("b.md", "date", 1), ("a.md", "draft", 1)])
 @example([("a.md", "tags", 2), ("c.md", "tags", 4), ("b.md", "title", 1), ("a.md", "tags", 4)])
 def test_every_preview_build_equals_a_clean_build(steps: list[tuple[str, str, int]]) -> None:
     with tempfile.TemporaryDirectory() as temp:
