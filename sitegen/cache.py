@@ -76,6 +76,7 @@ class WarmCache:
         self.deferred: dict[Path, Any] = {}  # cache file -> what it will hold
         self.search: dict[str, Any] = {}  # the search index route's memo and documents
         self.fragments: dict[Any, Any] = {}  # partial_cached's output, see produce.Producer
+        self.cards: dict[Any, Any] = {}  # card views, see views.ViewBuilder
         self.last: LastPlan | None = None  # the last site built, to patch the next one from
         self.scan: object = None  # the last look at content/ (a load.Scan), see BuildOptions
 

@@ -103,6 +103,7 @@ def rebuild(
         store.folder if options.use_cache else None,
         options.warm.search if options.warm is not None else None,
         options.warm.fragments if options.warm is not None else None,
+        options.warm.cards if options.warm is not None else None,
     )
     valid_until = _valid_until(loaded.articles.values(), now, options.future)
     new_index = BuildIndex(

@@ -18,7 +18,7 @@ from sitegen.config import config_fingerprint
 from sitegen.model import Site, TaxonomyKind, Term
 from sitegen.render import Renderer
 from sitegen.routes import FEED_FILES, Fingerprints, Route, digest, feed_scopes
-from sitegen.views import ViewBuilder
+from sitegen.views import ArticleView, ViewBuilder
 
 Files = list[tuple[str, bytes]]
 # partial_cached's output: (template, article id) -> (stamp, html)
@@ -46,9 +46,11 @@ class Producer:
         cache_dir: Path | None = None,
         warm_search: dict[str, Any] | None = None,
         fragments: dict[FragmentKey, Fragment] | None = None,
+        cards: dict[str, tuple[tuple[str, str], ArticleView]] | None = None,
     ) -> None:
-        """`fingerprints`: the plan's, which say when a fragment of `partial_cached` is still
-        good; `fragments` holds those between builds of one process (a preview)."""
+        """`fingerprints`: the plan's, which say when a fragment of `partial_cached` or a
+        card view is still good; `fragments` and `cards` hold those between builds of one
+        process (a preview)."""
         self.site = site
         self.cache_dir = cache_dir  # where routes may keep work for the next build (search)
         # Kept in memory between builds of one process (a preview): the search memo and the
@@ -56,7 +58,7 @@ class Producer:
         self.warm_search = warm_search
         self.renderer = renderer
         self.assets = assets
-        self.views = ViewBuilder(site)
+        self.views = ViewBuilder(site, cards, (fingerprints.config, fingerprints.cards))
         self.site_view = self.views.site_view()
         self.position = {source: i for i, source in enumerate(site.articles_ids)}
         self.tag_names = {t.slug: t.name for t in site.tags}

@@ -50,6 +50,17 @@ class TermView:
 
 
 @dataclass(frozen=True)
+class TermLink:
+    """A tag or topic as an article names it: what its card's fingerprint covers (a term's
+    article count is on its own page and in `site.topics`, not here)."""
+
+    kind: str
+    slug: str
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
 class ArticleView:
     id: str
     title: str
@@ -67,8 +78,8 @@ class ArticleView:
     source_url: str
     dateline: str
     reading_minutes: int
-    tags: tuple[TermView, ...]
-    topics: tuple[TermView, ...]
+    tags: tuple[TermLink, ...]
+    topics: tuple[TermLink, ...]
     extra: Mapping[str, Any]
     also: tuple[Link, ...] = ()  # other reports of the same story: source name, URL
     content: Markup = field(default_factory=Markup)
@@ -132,12 +143,24 @@ def script_json(value: Any) -> Markup:
 class ViewBuilder:
     """Builds views for one site; URLs honour the base path of base_url."""
 
-    def __init__(self, site: Site) -> None:
+    def __init__(
+        self,
+        site: Site,
+        kept_cards: dict[str, tuple[tuple[str, str], ArticleView]] | None = None,
+        card_stamps: tuple[str, Mapping[str, str]] = ("", {}),
+    ) -> None:
+        """`kept_cards`: card views of earlier builds of this process (a preview), taken while
+        their stamp, (`card_stamps[0]`, the article's card fingerprint in `card_stamps[1]`),
+        is the same, and updated with the cards made here. The first part must name the
+        config; the fingerprint covers all else a card holds (routes.card_fingerprints)."""
         self.site = site
         self.config: Config = site.config
         self._terms = {(t.kind, t.slug): t for t in (*site.tags, *site.topics)}
         self._term_views: dict[tuple[str, str], TermView] = {}
+        self._term_links: dict[tuple[str, str], TermLink] = {}
         self._cards: dict[str, ArticleView] = {}
+        self._kept_cards = kept_cards
+        self._card_stamps = card_stamps
         self._page_urls: dict[tuple[str, int], tuple[str, ...]] = {}
 
     def url(self, path: str) -> str:
@@ -197,8 +220,29 @@ class ViewBuilder:
     def card(self, article: Article) -> ArticleView:
         view = self._cards.get(article.source)
         if view is None:
-            view = self._cards[article.source] = self._make_card(article)
+            view = self._cards[article.source] = self._kept_card(article)
         return view
+
+    def _kept_card(self, article: Article) -> ArticleView:
+        kept = self._kept_cards
+        if kept is None:
+            return self._make_card(article)
+        base, cards = self._card_stamps
+        stamp = (base, cards[article.source])
+        found = kept.get(article.source)
+        if found is not None and found[0] == stamp:
+            return found[1]
+        view = self._make_card(article)
+        kept[article.source] = (stamp, view)
+        return view
+
+    def term_link(self, kind: TaxonomyKind, slug: str) -> TermLink:
+        link = self._term_links.get((kind, slug))
+        if link is None:
+            term = self._terms[(kind, slug)]
+            link = TermLink(kind, slug, term.name, self.url(f"{kind}/{slug}/"))
+            self._term_links[(kind, slug)] = link
+        return link
 
     def _make_card(self, article: Article) -> ArticleView:
         updated = article.updated
@@ -220,8 +264,8 @@ class ViewBuilder:
             source_url=article.source_url,
             dateline=article.dateline,
             reading_minutes=max(1, round(article.word_count / self.config.words_per_minute)),
-            tags=tuple(self.term(self._terms[("tags", t.slug)]) for t in article.tags),
-            topics=tuple(self.term(self._terms[("topics", t.slug)]) for t in article.topics),
+            tags=tuple([self.term_link("tags", t.slug) for t in article.tags]),
+            topics=tuple([self.term_link("topics", t.slug) for t in article.topics]),
             extra=article.extra,
             also=self.also(article.source),
         )
