@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import os
 import shutil
+import threading
+import uuid
 from collections import deque
 from collections.abc import Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -16,6 +19,7 @@ from sitegen.slug import RESERVED_NAMES
 
 STAGING_SUFFIX = ".sitegen-staging"
 OLD_SUFFIX = ".sitegen-old"  # the previous output while replace_all swaps a new one in
+OLD_FILES_SUFFIX = ".sitegen-old-files-"  # files update_in_place replaced, until deleted
 WINDOWS_RESERVED = RESERVED_NAMES
 # Staged files are written by one thread beside the build: making a file is mostly the
 # kernel's work, which then overlaps the rendering of the next pages. At most this many wait.
@@ -98,6 +102,8 @@ class Staging:
         for leftover in (self.folder, output.with_name(output.name + OLD_SUFFIX)):
             if leftover.exists():  # a build killed while swapping or staging left it
                 shutil.rmtree(leftover)
+        for leftover in output.parent.glob(f"{glob.escape(output.name)}{OLD_FILES_SUFFIX}*"):
+            shutil.rmtree(leftover, ignore_errors=True)  # perhaps being deleted already
 
     def add(self, relative: str, data: bytes) -> None:
         try:
@@ -159,33 +165,52 @@ class Staging:
             shutil.rmtree(old)
         return Commit(len(self.written), 0)
 
-    def update_in_place(self, stale: Iterable[str]) -> Commit:
+    def update_in_place(self, stale: Iterable[str], tidy_later: bool = False) -> Commit:
         """Move each staged file into place, atomically, then delete stale ones last: a
-        reader never gets a half-written file."""
+        reader never gets a half-written file.
+
+        Each replaced file is first linked into a folder of old files, so that the move does
+        not also free its blocks (slow on some disks); the folder is deleted afterwards, by a
+        thread of its own with `tidy_later` (a preview, which goes on running)."""
         self._finish_writes()
         output = self.output
         stale = list(stale)
+        targets = [os.path.join(output, safe_relative(r)) for r in self.written]
         try:
-            for relative in [*self.written, *stale]:  # refuse before the first move
-                _refuse_links(output, output / safe_relative(relative))
+            checked: set[str] = set()
+            for target in [*targets, *(os.path.join(output, safe_relative(r)) for r in stale)]:
+                _refuse_links(output, Path(target), checked)  # before the first move
         except BaseException:
             self.discard()
             raise
-        present: set[Path] = set()
-        for number, relative in enumerate(self.written):
-            target = output / safe_relative(relative)
-            if target.parent not in present and not target.parent.is_dir():
-                target.parent.mkdir(parents=True, exist_ok=True)
-            present.add(target.parent)
-            os.replace(self._staged(number, relative), target)
+        old = self.output.with_name(f"{output.name}{OLD_FILES_SUFFIX}{uuid.uuid4().hex[:12]}")
+        keep_old = _make_folder(old)
+        present: set[str] = set()
+        for number, target in enumerate(targets):
+            folder = os.path.dirname(target)
+            if folder not in present and not os.path.isdir(folder):
+                os.makedirs(folder, exist_ok=True)
+            present.add(folder)
+            if keep_old:
+                try:
+                    os.link(target, os.path.join(old, str(number)))
+                except FileNotFoundError:
+                    pass  # a new file
+                except OSError:  # no hard links here: replacing frees the blocks, that is all
+                    keep_old = False
+            os.replace(self._staged(number, self.written[number]), target)
         deleted = 0
         for relative in stale:
-            target = output / safe_relative(relative)
-            if target.is_file():
-                target.unlink()
+            path = output / safe_relative(relative)
+            if path.is_file():
+                path.unlink()
                 deleted += 1
-                _remove_empty_parents(output, target.parent)
+                _remove_empty_parents(output, path.parent)
         self.discard()
+        if tidy_later:
+            threading.Thread(target=shutil.rmtree, args=(old, True), daemon=True).start()
+        else:
+            shutil.rmtree(old, ignore_errors=True)
         return Commit(len(self.written), deleted)
 
 
@@ -205,10 +230,16 @@ def update_in_place(output: Path, changed: Mapping[str, bytes], stale: Iterable[
     return staging.update_in_place(stale)
 
 
-def _refuse_links(output: Path, target: Path) -> None:
-    """A symlink planted in the output must never lead a write outside it."""
+def _refuse_links(output: Path, target: Path, checked: set[str] | None = None) -> None:
+    """A symlink planted in the output must never lead a write outside it. `checked`: folders
+    already found to be no links, shared between the calls of one update."""
     current = target
     while current != output:
+        if checked is not None:
+            if str(current) in checked:
+                return
+            if current != target:
+                checked.add(str(current))
         if current.is_symlink():
             raise InputError(
                 [
@@ -222,6 +253,14 @@ def _refuse_links(output: Path, target: Path) -> None:
                 ]
             )
         current = current.parent
+
+
+def _make_folder(folder: Path) -> bool:
+    try:
+        folder.mkdir()
+    except OSError:
+        return False
+    return True
 
 
 def _remove_empty_parents(output: Path, folder: Path) -> None:

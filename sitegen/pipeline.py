@@ -141,7 +141,7 @@ def rebuild(
         # A crash while files move in leaves a marker: the next build then writes
         # everything again instead of trusting a half-updated folder.
         store.writing()
-        commit = staging.update_in_place(stale)
+        commit = staging.update_in_place(stale, tidy_later=options.warm is not None)
     store.save(new_index, stories)
     if options.warm is not None:
         state = SiteState(site, loaded.articles, options.drafts, options.future, valid_until)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from sitegen.build import BuildReport
 from sitegen.model import InputError
 from sitegen.output import (
+    Staging,
     check_output_dir,
     file_hash,
     read_tree,
@@ -152,6 +154,24 @@ def test_update_in_place_writes_changed_and_deletes_stale(tmp_path: Path) -> Non
         "d/index.html": file_hash(b"d"),
     }
     assert not (output / "b").exists()  # emptied folders go too
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["public"]
+
+
+def test_replaced_files_are_deleted_later_when_asked(tmp_path: Path) -> None:
+    """A preview has its replaced files deleted by a thread of their own; a reader holding
+    one open still reads it whole, and nothing is left beside the output afterwards."""
+    output = tmp_path / "public"
+    replace_all(output, {f"t/{n}/index.html": b"old" * 1000 for n in range(50)})
+    with (output / "t" / "0" / "index.html").open("rb") as reader:
+        staging = Staging(output, in_place=True)
+        for n in range(50):
+            staging.add(f"t/{n}/index.html", b"new")
+        assert staging.update_in_place([], tidy_later=True).written == 50
+        assert reader.read() == b"old" * 1000
+    assert (output / "t" / "7" / "index.html").read_bytes() == b"new"
+    deadline = time.monotonic() + 10
+    while len(list(tmp_path.iterdir())) > 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["public"]
 
 
