@@ -224,9 +224,9 @@ def _patched(
 ) -> Plan | None:
     """The previous plan (of the same setup) patched to this site, or None where it does not
     fit: other articles or order, other stories, another URL for an unchanged article, terms
-    added or removed, or too many
-    changes to be worth it. Groups reading a changed article are made again, and so are those
-    of a term whose members or spelling changed and of an article whose related list did."""
+    added or removed, or too many changes to be worth it. Groups reading a changed article are
+    made again, and so are those of a term whose members or spelling changed and of an
+    article whose related list did."""
     old = previous.site
     if site.articles_ids != old.articles_ids:
         return None

@@ -180,9 +180,9 @@ def _patch(
     """The previous site with the changed articles swapped in, or None where that could be
     wrong: another config or flags, an article added or removed, one published or withdrawn
     or moved to another place in the order (by its date), a clash of URLs, or the clock
-    passing a publication date or expiry. Where tags or
-    topics changed, terms and related lists are made again, the latter only where a change can
-    reach them. Its stories are the old ones: the caller makes them again where they may differ."""
+    passing a publication date or expiry. Where tags or topics changed, terms and related
+    lists are made again, the latter only where a change can reach them. Its stories are the
+    old ones: the caller makes them again where they may differ."""
     old = previous.site
     if (
         old.config != config
