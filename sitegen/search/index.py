@@ -157,14 +157,18 @@ CLIENT_SLUG_LIMIT = "\u0250"
 
 
 def record_url(url: str, title: str) -> str:
-    """The URL as a result record holds it: '*' for the part that is the title's slug, which
-    the client makes again (a sixth of a chunk's bytes), where it can: a Latin title whose
-    slug is one whole part of the URL."""
+    """The URL as a result record holds it: '*' for the title's slug, which the client makes
+    again (a sixth of a chunk's bytes), where it can: a Latin title whose slug is one whole
+    part of the URL, or begins one before a hyphen (a slug made unique, or the title's slug
+    before a cut at its length limit)."""
     slug = slugify(title)
-    parts = url.split("/")
-    if not slug or "*" in url or parts.count(slug) != 1 or max(title) >= CLIENT_SLUG_LIMIT:
+    if not slug or "*" in url or max(title) >= CLIENT_SLUG_LIMIT:
         return url
-    parts[parts.index(slug)] = "*"
+    parts = url.split("/")
+    found = [i for i, part in enumerate(parts) if part == slug or part.startswith(slug + "-")]
+    if len(found) != 1:
+        return url
+    parts[found[0]] = "*" + parts[found[0]][len(slug) :]
     return "/".join(parts)
 
 

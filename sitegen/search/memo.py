@@ -22,7 +22,7 @@ from sitegen.search.encode import FORMAT, IMPACT_BITS
 from sitegen.search.numbering import Numbering
 from sitegen.search.tiles import Pieces
 
-MEMO_FORMAT = 2
+MEMO_FORMAT = 3
 FOLDER = "search"
 MEMO = "memo.pickle"
 DOCS = "docs"

@@ -598,6 +598,14 @@ def test_many_new_documents_are_worked_out_in_two_processes(
         ("2025/01/sprache-ss/", "Sprache ẞ", "2025/01/sprache-ss/"),  # ẞ is above U+0250
         ("2025/01/a/a/", "A", "2025/01/a/a/"),  # the slug twice: which one?
         ("2025/a*b/a/", "A", "2025/a*b/a/"),  # a '*' of its own
+        ("2025/01/ueberraschung-2/", "Überraschung", "2025/01/*-2/"),  # made unique
+        (
+            "2025/01/" + "wort-" * 20 + "ende/",
+            "Wort " * 20 + "Ende",
+            "2025/01/*" + "-wort" * 4 + "-ende/",
+        ),
+        ("2025/01/ueberraschungen/", "Überraschung", "2025/01/ueberraschungen/"),  # not a word
+        ("2025/a-b/a/", "A", "2025/a-b/a/"),  # one part is the slug, one begins with it
     ],
 )
 def test_a_record_holds_a_star_for_a_slug_the_browser_makes_again(
