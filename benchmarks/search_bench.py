@@ -274,7 +274,8 @@ class Term:
 STUB_BASE = """<!doctype html><html lang="{{ site.language }}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{% block title %}{% endblock %}</title><link rel="icon" href="data:,">
-<script>try{var z=localStorage.getItem("sitegen:size");if(z)document.documentElement.style.fontSize=z+"%"}catch(e){}</script>
+<script>try{var z=localStorage.getItem("sitegen:size");
+if(z)document.documentElement.style.fontSize=z+"%"}catch(e){}</script>
 {% block early %}{% endblock %}<link rel="stylesheet" href="{{ asset('style.css') }}">
 {% block head %}{% endblock %}</head><body><header class="masthead">
 <a class="brand" href="{{ url('') }}">{{ site.title }}</a><nav aria-label="Themen"><ul>
