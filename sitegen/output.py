@@ -21,8 +21,8 @@ STAGING_SUFFIX = ".sitegen-staging"
 OLD_SUFFIX = ".sitegen-old"  # the previous output while replace_all swaps a new one in
 OLD_FILES_SUFFIX = ".sitegen-old-files-"  # files update_in_place replaced, until deleted
 WINDOWS_RESERVED = RESERVED_NAMES
-# Staged files are written by one thread beside the build: making a file is mostly the
-# kernel's work, which then overlaps the rendering of the next pages. At most this many wait.
+# Files staged in place are written by one thread beside the build: making a file is mostly
+# the kernel's work, which then overlaps the rendering of the next pages. At most this many wait.
 WRITES_AHEAD = 64
 
 
@@ -84,7 +84,9 @@ class Staging:
     will be moved one by one into folders the output mostly has already: making a folder
     costs more than writing a page (an edit in a preview stages a few hundred pages).
 
-    The files are written by a thread of their own, as they come; the swap waits for them.
+    Files staged in place (an update, whose pages are rendered here) are written by a thread
+    of their own, as they come, beside the rendering; the swap waits for them. (A complete
+    site comes from render workers, which this process only waits for: it writes them itself.)
     If the build fails before the swap, `discard` leaves the output as it was.
     """
 
@@ -108,12 +110,15 @@ class Staging:
     def add(self, relative: str, data: bytes) -> None:
         try:
             target = self._staged(len(self.written), relative)
-            if self._writer is None:
-                self._writer = ThreadPoolExecutor(1, thread_name_prefix="sitegen-staging")
-            pending = self._pending
-            pending.append(self._writer.submit(self._write, target, data))
-            while pending and (len(pending) > WRITES_AHEAD or pending[0].done()):
-                pending.popleft().result()  # a write's error surfaces here
+            if not self.in_place:
+                self._write(target, data)
+            else:
+                if self._writer is None:
+                    self._writer = ThreadPoolExecutor(1, thread_name_prefix="sitegen-staging")
+                pending = self._pending
+                pending.append(self._writer.submit(self._write, target, data))
+                while pending and (len(pending) > WRITES_AHEAD or pending[0].done()):
+                    pending.popleft().result()  # a write's error surfaces here
         except BaseException:  # a bad name or a full disk leaves no staging behind
             self.discard()
             raise

@@ -133,27 +133,37 @@ def test_replace_all_refuses_unsafe_paths_before_touching_the_output(tmp_path: P
 def test_a_file_that_cannot_be_written_fails_the_swap_and_leaves_the_old_site(
     tmp_path: Path,
 ) -> None:
-    """Staged files are written by a thread of their own; its error still stops the swap."""
     output = tmp_path / "public"
     replace_all(output, {"index.html": b"one"})
-    many = {f"page/{n}/index.html": b"p" for n in range(200)}  # more than are waited for
     with pytest.raises(OSError):  # "x" is a file, so "x/index.html" cannot be
-        replace_all(output, {"x": b"file", "x/index.html": b"below a file", **many})
+        replace_all(output, {"x": b"file", "x/index.html": b"below a file"})
     assert read_tree(output) == {"index.html": file_hash(b"one")}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["public"]
 
 
-def test_update_in_place_writes_changed_and_deletes_stale(tmp_path: Path) -> None:
+def test_a_write_failing_in_the_writer_thread_stops_an_update(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An update in place has its files written by a thread of their own; a write failing
+    there (a full disk) still stops the update before any file moves."""
     output = tmp_path / "public"
-    replace_all(output, {"index.html": b"1", "a/index.html": b"a", "b/c/index.html": b"c"})
-    commit = update_in_place(output, {"index.html": b"2", "d/index.html": b"d"}, ["b/c/index.html"])
-    assert (commit.written, commit.deleted) == (2, 1)
-    assert read_tree(output) == {
-        "index.html": file_hash(b"2"),
-        "a/index.html": file_hash(b"a"),
-        "d/index.html": file_hash(b"d"),
-    }
-    assert not (output / "b").exists()  # emptied folders go too
+    replace_all(output, {"index.html": b"one"})
+    write = Staging._write
+    calls = []
+
+    def failing(self: Staging, target: Path, data: bytes) -> None:
+        calls.append(target)
+        if len(calls) == 150:
+            raise OSError(28, "No space left on device")
+        write(self, target, data)
+
+    monkeypatch.setattr(Staging, "_write", failing)
+    staging = Staging(output, in_place=True)
+    with pytest.raises(OSError, match="No space left"):
+        for n in range(200):  # more than are waited for
+            staging.add(f"page/{n}/index.html", b"p")
+        staging.update_in_place([])
+    assert read_tree(output) == {"index.html": file_hash(b"one")}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["public"]
 
 
