@@ -29,10 +29,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import Any, TypeVar
 
-from corpus import EDIT_KINDS, edit_article, write_corpus
+from corpus import EDIT_KINDS, EditKind, edit_article, write_corpus
 
 REPO = Path(__file__).resolve().parent.parent
+Result = TypeVar("Result")
 PAGE = os.sysconf("SC_PAGE_SIZE")
 KEEP_IN_SITE = {"site.yaml", "content"}
 
@@ -290,21 +292,71 @@ def parse_sizes(text: str) -> list[int]:
     return [int(s.replace("_", "")) for s in text.split(",") if s.strip()]
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def add_common_arguments(
+    parser: argparse.ArgumentParser, repeat: int, edits: Sequence[str] | None = None
+) -> None:
+    """The options every timing script shares: sizes, runs, seed, the sitegen command, where
+    the sites go and the figures' JSON; with `edits`, the edit kinds to time (by default)."""
     parser.add_argument(
         "--sizes",
         type=parse_sizes,
         default=[1000, 10000],
         help="comma-separated article counts (default 1000,10000)",
     )
-    parser.add_argument("--repeat", type=int, default=3, help="runs per scenario (default 3)")
+    parser.add_argument(
+        "--repeat", type=int, default=repeat, help=f"runs per scenario (default {repeat})"
+    )
     parser.add_argument("--seed", type=int, default=1, help="corpus seed (default 1)")
-    parser.add_argument("--jobs", type=int, help="pass --jobs N to sitegen build")
+    if edits is not None:
+        parser.add_argument(
+            "--edits",
+            type=partial(edit_kinds, parser),
+            default=list(edits),
+            help=f"comma-separated edit kinds, of {','.join(EDIT_KINDS)} (default "
+            f"{','.join(edits)})",
+        )
     parser.add_argument("--sitegen", help="command that runs sitegen (default: python -m sitegen)")
-    parser.add_argument("--workdir", type=Path, help="where to put the corpora (default: temp)")
-    parser.add_argument("--keep", action="store_true", help="keep the corpora and outputs")
+    parser.add_argument("--workdir", type=Path, help="where to put the sites (default: temp)")
+    parser.add_argument("--keep", action="store_true", help="keep the sites and outputs")
     parser.add_argument("--json", type=Path, help="also write the raw figures to this file")
+
+
+def edit_kinds(parser: argparse.ArgumentParser, text: str) -> list[EditKind]:
+    kinds: list[EditKind] = []
+    for kind in text.split(","):
+        if kind not in EDIT_KINDS:
+            parser.error(f"unknown edit kind {kind!r} (choose from {', '.join(EDIT_KINDS)})")
+        kinds.append(kind)
+    return kinds
+
+
+def run_sizes(
+    args: argparse.Namespace, prefix: str, bench: Callable[[int, Path], Result]
+) -> list[Result] | None:
+    """`bench(articles, work folder)` for each of --sizes, in a fresh folder that --keep keeps;
+    None, with the failed build's message printed, when a build fails."""
+    work = Path(tempfile.mkdtemp(prefix=prefix, dir=args.workdir))
+    try:
+        return [bench(n, work) for n in args.sizes]
+    except BuildFailed as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return None
+    finally:
+        if args.keep:
+            print(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def write_json(path: Path | None, results: Sequence[Any]) -> None:
+    if path is not None:
+        path.write_text(json.dumps([asdict(r) for r in results], indent=2) + "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add_common_arguments(parser, repeat=3)
+    parser.add_argument("--jobs", type=int, help="pass --jobs N to sitegen build")
     args = parser.parse_args(argv)
 
     cmd = sitegen_command(args.sitegen)
@@ -313,22 +365,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: the sitegen CLI is not usable yet: {problem}", file=sys.stderr)
         return 2
     extra = ["--jobs", str(args.jobs)] if args.jobs else []
-    work = Path(tempfile.mkdtemp(prefix="sitegen-bench-", dir=args.workdir))
-    results: list[SizeResult] = []
-    try:
-        for n in args.sizes:
-            results.append(bench_size(n, args.seed, args.repeat, cmd, extra, work))
-    except BuildFailed as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    results = run_sizes(
+        args,
+        "sitegen-bench-",
+        lambda n, work: bench_size(n, args.seed, args.repeat, cmd, extra, work),
+    )
+    if results is None:
         return 1
-    finally:
-        if args.keep:
-            print(f"kept {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
     print_table(results, f"sitegen build ({machine_line()}; median of {args.repeat})")
-    if args.json:
-        args.json.write_text(json.dumps([asdict(r) for r in results], indent=2) + "\n")
+    write_json(args.json, results)
     return 0
 
 

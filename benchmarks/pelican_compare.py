@@ -41,16 +41,14 @@ fewer article pages than the corpus has published articles stops the benchmark w
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -58,16 +56,18 @@ from build_bench import (
     BuildFailed,
     Measurement,
     Series,
+    add_common_arguments,
     build_once,
     check_sitegen,
     clean_site,
     count_files,
     machine_line,
-    parse_sizes,
     run_measured,
+    run_sizes,
     sitegen_command,
+    write_json,
 )
-from corpus import EDIT_KINDS, TOPICS, EditKind, edit_article, slugify, write_corpus
+from corpus import TOPICS, EditKind, edit_article, slugify, write_corpus
 
 DEFAULT_VENV = Path.home() / ".cache" / "sitegen-bench" / "pelican-venv"
 PELICAN_PACKAGES = ("pelican", "markdown")
@@ -439,20 +439,7 @@ def print_comparison(c: Comparison) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--sizes",
-        type=parse_sizes,
-        default=[1000, 10000],
-        help="comma-separated article counts (default 1000,10000)",
-    )
-    parser.add_argument("--repeat", type=int, default=1, help="runs per scenario (default 1)")
-    parser.add_argument("--seed", type=int, default=1, help="corpus seed (default 1)")
-    parser.add_argument(
-        "--edits",
-        default="body",
-        help=f"comma-separated edit kinds to time, of {','.join(EDIT_KINDS)} (default body)",
-    )
-    parser.add_argument("--sitegen", help="command that runs sitegen (default: python -m sitegen)")
+    add_common_arguments(parser, repeat=1, edits=["body"])
     parser.add_argument(
         "--pelican-venv",
         type=Path,
@@ -465,15 +452,7 @@ def main(argv: list[str] | None = None) -> int:
         default=600,
         help="seconds after which a Pelican build is stopped and reported (default 600)",
     )
-    parser.add_argument("--workdir", type=Path, help="where to put the sites (default: temp)")
-    parser.add_argument("--keep", action="store_true", help="keep the sites and outputs")
-    parser.add_argument("--json", type=Path, help="also write the raw figures to this file")
     args = parser.parse_args(argv)
-    edits: list[EditKind] = []
-    for kind in args.edits.split(","):
-        if kind not in EDIT_KINDS:
-            parser.error(f"unknown edit kind {kind!r} (choose from {', '.join(EDIT_KINDS)})")
-        edits.append(kind)
 
     sitegen = sitegen_command(args.sitegen)
     problem = check_sitegen(sitegen)
@@ -482,31 +461,23 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     venv = args.pelican_venv.expanduser().absolute()
     pelican = ensure_pelican(venv)
-    work = Path(tempfile.mkdtemp(prefix="pelican-compare-", dir=args.workdir))
     print(f"{pelican_versions(venv)} in {venv}; {machine_line()}; median of {args.repeat}")
-    results: list[Comparison] = []
-    try:
-        for n in args.sizes:
-            results.append(
-                compare(
-                    n,
-                    seed=args.seed,
-                    times=args.repeat,
-                    edits=edits,
-                    work=work,
-                    sitegen=sitegen,
-                    pelican=pelican,
-                    timeout=args.pelican_timeout,
-                )
-            )
-    except BuildFailed as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    results = run_sizes(
+        args,
+        "pelican-compare-",
+        lambda n, work: compare(
+            n,
+            seed=args.seed,
+            times=args.repeat,
+            edits=args.edits,
+            work=work,
+            sitegen=sitegen,
+            pelican=pelican,
+            timeout=args.pelican_timeout,
+        ),
+    )
+    if results is None:
         return 1
-    finally:
-        if args.keep:
-            print(f"kept {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
     for c in results:
         print_comparison(c)
     print(
@@ -514,8 +485,7 @@ def main(argv: list[str] | None = None) -> int:
         "MB: peak memory of the process tree (sum of PSS). sitegen also writes a search index, "
         "JSON feeds, sitemap.xml and more that Pelican core does not: see the file counts."
     )
-    if args.json:
-        args.json.write_text(json.dumps([asdict(c) for c in results], indent=2) + "\n")
+    write_json(args.json, results)
     return 0
 
 
