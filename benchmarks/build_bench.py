@@ -348,6 +348,16 @@ def run_sizes(
             shutil.rmtree(work, ignore_errors=True)
 
 
+def usable_sitegen(command: str | None, hint: str = "") -> list[str] | None:
+    """The command that runs sitegen, or None (with the reason printed) when it cannot."""
+    cmd = sitegen_command(command)
+    problem = check_sitegen(cmd)
+    if problem:
+        print(f"error: the sitegen CLI is not usable: {problem}{hint}", file=sys.stderr)
+        return None
+    return cmd
+
+
 def write_json(path: Path | None, results: Sequence[Any]) -> None:
     if path is not None:
         path.write_text(json.dumps([asdict(r) for r in results], indent=2) + "\n")
@@ -359,10 +369,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, help="pass --jobs N to sitegen build")
     args = parser.parse_args(argv)
 
-    cmd = sitegen_command(args.sitegen)
-    problem = check_sitegen(cmd)
-    if problem:
-        print(f"error: the sitegen CLI is not usable yet: {problem}", file=sys.stderr)
+    cmd = usable_sitegen(args.sitegen)
+    if cmd is None:
         return 2
     extra = ["--jobs", str(args.jobs)] if args.jobs else []
     results = run_sizes(

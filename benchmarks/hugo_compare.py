@@ -11,8 +11,8 @@ tag and topic pages paginated by 20 with RSS, Atom and JSON feeds of the newest 
 full, the /tags/ and /topics/ lists, sitemap.xml, robots.txt, 404.html), then for each size
 alternates the two tools: cold build, no-change rebuild, one-article edits. Hugo keeps no cache
 between runs, so its no-change and edit figures are plain full rebuilds (`hugo`, not `hugo
-server`'s in-memory rebuild). Prints wall time and peak memory of both and the ratios
-sitegen/Hugo.
+server`'s in-memory rebuild). Prints wall time and peak memory of both and the ratio
+sitegen/Hugo (peer.py runs the scenarios, as for Pelican).
 """
 
 from __future__ import annotations
@@ -22,28 +22,21 @@ import importlib.util
 import shutil
 import subprocess
 import sys
-import time
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
 from build_bench import (
     BuildFailed,
     Measurement,
-    Series,
     add_common_arguments,
-    build_once,
-    check_sitegen,
-    clean_site,
-    count_files,
     machine_line,
     run_measured,
-    run_sizes,
-    sitegen_command,
+    usable_sitegen,
     write_json,
 )
-from corpus import EDIT_KINDS, TOPICS, EditKind, edit_article, slugify, write_corpus
+from corpus import EDIT_KINDS, TOPICS, slugify
+from peer import Peer, compare_sizes, print_comparison
 
 HUGO_CONFIG = """\
 baseURL: https://bench.example.org/
@@ -315,117 +308,23 @@ def hugo_build(hugo: str, hugo_site: Path) -> Measurement:
     return m
 
 
-# --- the comparison --------------------------------------------------------------------------
+def hugo_peer(hugo: str, related: bool) -> Callable[[Path, Path], Peer]:
+    """Sets up the Hugo copy of a sitegen site, for peer.compare."""
 
+    def set_up(sitegen_site: Path, hugo_site: Path) -> Peer:
+        write_hugo_site(sitegen_site, hugo_site, related)
 
-@dataclass
-class Pair:
-    sitegen: Series = field(default_factory=Series)
-    hugo: Series = field(default_factory=Series)
+        def build(cold: bool) -> Measurement:
+            if cold:
+                clean_hugo(hugo_site)
+            return hugo_build(hugo, hugo_site)
 
+        def take_edit(edited: Path) -> None:
+            convert_article(edited, sitegen_site, hugo_site)
 
-@dataclass
-class Comparison:
-    articles: int
-    files_sitegen: int = 0
-    files_hugo: int = 0
-    scenarios: dict[str, Pair] = field(default_factory=dict)
+        return Peer("Hugo", hugo_site / "public", build, take_edit)
 
-
-class Runner:
-    """Runs both tools on their copies of one corpus; sitegen is None in --hugo-only mode."""
-
-    def __init__(self, sitegen: list[str] | None, hugo: str, sg_site: Path, hugo_site: Path):
-        self.sitegen, self.hugo = sitegen, hugo
-        self.sg_site, self.hugo_site = sg_site, hugo_site
-
-    def both(self, pair: Pair, *, cold: bool) -> None:
-        """One run of each tool, back to back; who goes first alternates from call to call."""
-        runs = [self._hugo]
-        if self.sitegen is not None:
-            runs.insert(len(pair.hugo.runs) % 2, self._sitegen)
-        for run in runs:
-            run(pair, cold)
-
-    def _sitegen(self, pair: Pair, cold: bool) -> None:
-        assert self.sitegen is not None
-        if cold:
-            clean_site(self.sg_site)
-        pair.sitegen.runs.append(build_once(self.sitegen, self.sg_site))
-
-    def _hugo(self, pair: Pair, cold: bool) -> None:
-        if cold:
-            clean_hugo(self.hugo_site)
-        pair.hugo.runs.append(hugo_build(self.hugo, self.hugo_site))
-
-    def edit(self, kind: EditKind) -> None:
-        """The same one-article edit in both sites."""
-        edited = edit_article(self.sg_site, kind)
-        convert_article(edited, self.sg_site, self.hugo_site)
-
-
-def compare(
-    articles: int,
-    *,
-    seed: int,
-    times: int,
-    edits: Sequence[EditKind],
-    work: Path,
-    sitegen: list[str] | None,
-    hugo: str,
-    related: bool = False,
-) -> Comparison:
-    sg_site, hugo_site = work / f"sitegen-{articles}", work / f"hugo-{articles}"
-    start = time.perf_counter()
-    write_corpus(sg_site, articles, seed)
-    write_hugo_site(sg_site, hugo_site, related)
-    took = time.perf_counter() - start
-    print(f"[{articles}] corpus and Hugo site written in {took:.1f} s", flush=True)
-    runner = Runner(sitegen, hugo, sg_site, hugo_site)
-    result = Comparison(articles)
-    cold = result.scenarios["cold build"] = Pair()
-    for _ in range(times):
-        runner.both(cold, cold=True)
-    result.files_sitegen = count_files(sg_site / "public")
-    result.files_hugo = count_files(hugo_site / "public")
-    no_change = result.scenarios["no-change rebuild"] = Pair()
-    for _ in range(times):
-        runner.both(no_change, cold=False)
-    print(f"[{articles}] cold and no-change builds done", flush=True)
-    for kind in edits:
-        pair = result.scenarios[f"{kind} edit"] = Pair()
-        for _ in range(times):
-            runner.edit(kind)
-            runner.both(pair, cold=False)
-        print(f"[{articles}] {kind} edits done", flush=True)
-    return result
-
-
-def _ratio(a: float, b: float) -> str:
-    return f"{a / b:.2f}x" if a and b else "-"
-
-
-def print_comparison(c: Comparison, has_sitegen: bool) -> None:
-    print()
-    print(
-        f"{c.articles:,} articles; output files: sitegen {c.files_sitegen:,}, Hugo {c.files_hugo:,}"
-    )
-    head = f"{'scenario':<20}{'sitegen s':>11}{'Hugo s':>9}{'ratio':>8}"
-    head += f"{'sitegen MB':>13}{'Hugo MB':>9}{'ratio':>8}{'sg CPU s':>10}{'Hugo CPU s':>12}"
-    print(head)
-    for name, pair in c.scenarios.items():
-        h = pair.hugo
-        if has_sitegen:
-            s = pair.sitegen
-            sg = (f"{s.wall:>11.3f}", f"{s.tree_peak_mb:>13.0f}", f"{s.cpu:>10.2f}")
-            ratios = (_ratio(s.wall, h.wall), _ratio(s.tree_peak_mb, h.tree_peak_mb))
-        else:
-            sg = (f"{'-':>11}", f"{'-':>13}", f"{'-':>10}")
-            ratios = ("-", "-")
-        print(
-            f"{name:<20}{sg[0]}{h.wall:>9.3f}{ratios[0]:>8}"
-            f"{sg[1]}{h.tree_peak_mb:>9.0f}{ratios[1]:>8}{sg[2]}{h.cpu:>12.2f}"
-        )
+    return set_up
 
 
 def hugo_version(hugo: str) -> str:
@@ -452,40 +351,17 @@ def main(argv: list[str] | None = None) -> int:
 
     sitegen: list[str] | None = None
     if not args.hugo_only:
-        sitegen = sitegen_command(args.sitegen)
-        problem = check_sitegen(sitegen)
-        if problem:
-            print(
-                f"error: the sitegen CLI is not usable yet: {problem}\n"
-                "(use --hugo-only to time Hugo alone)",
-                file=sys.stderr,
-            )
+        sitegen = usable_sitegen(args.sitegen, "\n(use --hugo-only to time Hugo alone)")
+        if sitegen is None:
             return 2
     hugo = ensure_hugo(args.hugo)
     print(f"Hugo {hugo_version(hugo)} at {hugo}; {machine_line()}; median of {args.repeat}")
-    results = run_sizes(
-        args,
-        "hugo-compare-",
-        lambda n, work: compare(
-            n,
-            seed=args.seed,
-            times=args.repeat,
-            edits=args.edits,
-            work=work,
-            sitegen=sitegen,
-            hugo=hugo,
-            related=args.hugo_related,
-        ),
-    )
+    results = compare_sizes(args, sitegen, hugo_peer(hugo, args.hugo_related))
     if results is None:
         return 1
     for c in results:
-        print_comparison(c, sitegen is not None)
-    print(
-        "\nMB: peak memory of the process tree (sum of PSS: pages shared by forked workers count "
-        "once). Hugo keeps no cache between runs: its no-change "
-        "and edit rows are full rebuilds."
-    )
+        print_comparison(c, "Hugo", sitegen is not None)
+    print("Hugo keeps no cache between runs: its no-change and edit rows are full rebuilds.")
     write_json(args.json, results)
     return 0
 

@@ -46,28 +46,21 @@ import re
 import shutil
 import subprocess
 import sys
-import time
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
 from build_bench import (
     BuildFailed,
     Measurement,
-    Series,
     add_common_arguments,
-    build_once,
-    check_sitegen,
-    clean_site,
-    count_files,
     machine_line,
     run_measured,
-    run_sizes,
-    sitegen_command,
+    usable_sitegen,
     write_json,
 )
-from corpus import TOPICS, EditKind, edit_article, slugify, write_corpus
+from corpus import TOPICS, slugify
+from peer import Peer, compare_sizes, print_comparison
 
 DEFAULT_VENV = Path.home() / ".cache" / "sitegen-bench" / "pelican-venv"
 PELICAN_PACKAGES = ("pelican", "markdown")
@@ -306,135 +299,25 @@ def pelican_build(
     return m
 
 
-# --- the comparison --------------------------------------------------------------------------
+def pelican_peer(pelican: Path, timeout: int) -> Callable[[Path, Path], Peer]:
+    """Sets up the Pelican copy of a sitegen site, for peer.compare."""
 
+    def set_up(sitegen_site: Path, pelican_site: Path) -> Peer:
+        published = write_pelican_site(sitegen_site, pelican_site)
 
-@dataclass
-class Pair:
-    sitegen: Series = field(default_factory=Series)
-    pelican: Series = field(default_factory=Series)
-
-
-@dataclass
-class Comparison:
-    articles: int
-    published: int = 0
-    files_sitegen: int = 0
-    files_pelican: int = 0
-    scenarios: dict[str, Pair] = field(default_factory=dict)
-
-
-class Runner:
-    """Runs both tools on their copies of one corpus."""
-
-    def __init__(
-        self,
-        sitegen: list[str],
-        pelican: Path,
-        sg_site: Path,
-        pelican_site: Path,
-        *,
-        published: int,
-        timeout: int,
-    ) -> None:
-        self.sitegen, self.pelican = sitegen, pelican
-        self.sg_site, self.pelican_site = sg_site, pelican_site
-        self.published, self.timeout = published, timeout
-
-    def both(self, pair: Pair, *, cold: bool) -> None:
-        """One run of each tool, back to back; who goes first alternates from call to call."""
-        runs = [self._sitegen, self._pelican]
-        if len(pair.sitegen.runs) % 2:
-            runs.reverse()
-        for run in runs:
-            run(pair, cold)
-
-    def _sitegen(self, pair: Pair, cold: bool) -> None:
-        if cold:
-            clean_site(self.sg_site)
-        extra = ["--no-cache"] if cold else []
-        pair.sitegen.runs.append(build_once(self.sitegen, self.sg_site, extra))
-
-    def _pelican(self, pair: Pair, cold: bool) -> None:
-        if cold:
-            clean_pelican(self.pelican_site)
-        pair.pelican.runs.append(
-            pelican_build(
-                self.pelican,
-                self.pelican_site,
-                published=self.published,
-                timeout=self.timeout,
-                cold=cold,
+        def build(cold: bool) -> Measurement:
+            if cold:
+                clean_pelican(pelican_site)
+            return pelican_build(
+                pelican, pelican_site, published=published, timeout=timeout, cold=cold
             )
-        )
 
-    def edit(self, kind: EditKind) -> None:
-        """The same one-article edit in both sites."""
-        edited = edit_article(self.sg_site, kind)
-        convert_article(edited, self.sg_site, self.pelican_site)
+        def take_edit(edited: Path) -> None:
+            convert_article(edited, sitegen_site, pelican_site)
 
+        return Peer("Pelican", pelican_site / "out", build, take_edit, published)
 
-def compare(
-    articles: int,
-    *,
-    seed: int,
-    times: int,
-    edits: Sequence[EditKind],
-    work: Path,
-    sitegen: list[str],
-    pelican: Path,
-    timeout: int,
-) -> Comparison:
-    sg_site, pelican_site = work / f"sitegen-{articles}", work / f"pelican-{articles}"
-    start = time.perf_counter()
-    write_corpus(sg_site, articles, seed)
-    published = write_pelican_site(sg_site, pelican_site)
-    took = time.perf_counter() - start
-    print(
-        f"[{articles}] corpus and Pelican site written in {took:.1f} s "
-        f"({published:,} published articles)",
-        flush=True,
-    )
-    runner = Runner(sitegen, pelican, sg_site, pelican_site, published=published, timeout=timeout)
-    result = Comparison(articles, published)
-    cold = result.scenarios["cold build"] = Pair()
-    for _ in range(times):
-        runner.both(cold, cold=True)
-    result.files_sitegen = count_files(sg_site / "public")
-    result.files_pelican = count_files(pelican_site / "out")
-    print(f"[{articles}] cold builds done", flush=True)
-    no_change = result.scenarios["no-change rebuild"] = Pair()
-    for _ in range(times):
-        runner.both(no_change, cold=False)
-    print(f"[{articles}] no-change rebuilds done", flush=True)
-    for kind in edits:
-        pair = result.scenarios[f"{kind} edit"] = Pair()
-        for _ in range(times):
-            runner.edit(kind)
-            runner.both(pair, cold=False)
-        print(f"[{articles}] {kind} edits done", flush=True)
-    return result
-
-
-def _ratio(a: float, b: float) -> str:
-    return f"{a / b:.1f}x" if a and b else "-"
-
-
-def print_comparison(c: Comparison) -> None:
-    print()
-    print(
-        f"{c.articles:,} articles ({c.published:,} published); output files: "
-        f"sitegen {c.files_sitegen:,}, Pelican {c.files_pelican:,}"
-    )
-    head = f"{'scenario':<20}{'sitegen s':>11}{'Pelican s':>11}{'Pel/sg':>8}"
-    head += f"{'sitegen MB':>12}{'Pelican MB':>12}{'sg CPU s':>10}{'Pel CPU s':>11}"
-    print(head)
-    for name, pair in c.scenarios.items():
-        s, p = pair.sitegen, pair.pelican
-        print(
-            f"{name:<20}{s.wall:>11.3f}{p.wall:>11.3f}{_ratio(p.wall, s.wall):>8}"
-            f"{s.tree_peak_mb:>12.0f}{p.tree_peak_mb:>12.0f}{s.cpu:>10.2f}{p.cpu:>11.2f}"
-        )
+    return set_up
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -454,36 +337,20 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    sitegen = sitegen_command(args.sitegen)
-    problem = check_sitegen(sitegen)
-    if problem:
-        print(f"error: the sitegen CLI is not usable: {problem}", file=sys.stderr)
+    sitegen = usable_sitegen(args.sitegen)
+    if sitegen is None:
         return 2
     venv = args.pelican_venv.expanduser().absolute()
     pelican = ensure_pelican(venv)
     print(f"{pelican_versions(venv)} in {venv}; {machine_line()}; median of {args.repeat}")
-    results = run_sizes(
-        args,
-        "pelican-compare-",
-        lambda n, work: compare(
-            n,
-            seed=args.seed,
-            times=args.repeat,
-            edits=args.edits,
-            work=work,
-            sitegen=sitegen,
-            pelican=pelican,
-            timeout=args.pelican_timeout,
-        ),
-    )
+    results = compare_sizes(args, sitegen, pelican_peer(pelican, args.pelican_timeout))
     if results is None:
         return 1
     for c in results:
-        print_comparison(c)
+        print_comparison(c, "Pelican")
     print(
-        "\nPel/sg: Pelican's wall time over sitegen's (how many times faster sitegen is). "
-        "MB: peak memory of the process tree (sum of PSS). sitegen also writes a search index, "
-        "JSON feeds, sitemap.xml and more that Pelican core does not: see the file counts."
+        "sitegen also writes a search index, JSON feeds, sitemap.xml and more that Pelican core "
+        "does not: see the file counts."
     )
     write_json(args.json, results)
     return 0
