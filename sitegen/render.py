@@ -107,6 +107,16 @@ class Renderer:
             result[name] = hashlib.blake2b(joined.encode(), digest_size=12).hexdigest()
         return result
 
+    def load_all(self) -> None:
+        """Compile every template now: processes forked afterwards (render workers, replaced
+        many times in a build) then find them compiled instead of each loading them again.
+        A template that does not compile is left to fail where it is rendered."""
+        for name in self.env.list_templates(extensions=["html", "xml", "txt"]):
+            try:
+                self.env.get_template(name)
+            except (jinja2.TemplateError, OSError, UnicodeDecodeError):
+                continue
+
     def _path_of(self, name: str) -> str:
         """Where the chain finds template `name`, for a message, relative to the site folder."""
         for folder in self.theme.template_dirs:

@@ -238,6 +238,21 @@ def test_a_card_showing_extra_front_matter_follows_its_edits(site: Path, preview
         assert f'<article class="card">{kicker} {url}</article>' in page
 
 
+def test_a_template_failing_in_a_render_worker_names_its_line(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Render workers find the templates compiled by the main process; a template that fails
+    while rendering there is still reported at its file and line, and nothing is written."""
+    monkeypatch.setattr(pipeline, "PARALLEL_RENDER_THRESHOLD", 1)
+    templates = own_theme(site)
+    (templates / "404.html").write_text("<p>\n{{ page.nothing_here }}</p>", "utf-8")
+    with pytest.raises(InputError) as failure:
+        build(BuildOptions(site_dir=site, now=NOW, jobs=2))
+    (problem,) = failure.value.problems
+    assert problem.path.endswith("404.html") and problem.line == 2
+    assert not (site / "public").exists()
+
+
 def test_partial_cached_of_something_not_an_article_is_a_template_error(site: Path) -> None:
     templates = own_theme(site)
     (templates / "partials" / "box.html").write_text("<b>{{ item }}</b>", "utf-8")
