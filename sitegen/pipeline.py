@@ -329,7 +329,7 @@ def _produce_each(producer: Producer, routes: Sequence[Route], jobs: int) -> Ite
 
 def _produce_in_pool(producer: Producer, routes: Sequence[Route], jobs: int) -> Iterator[Files]:
     context = multiprocessing.get_context("fork")
-    producer.renderer.load_all()
+    producer.prepare_workers()
     # Frozen objects are never visited by a worker's collector, so the pages holding the
     # site stay shared with this process instead of being copied into every worker.
     gc.freeze()
