@@ -219,7 +219,7 @@ def _patch(
     if all(a.tags == before[a.source].tags for a in changed):  # related lists read only tags
         return site
     count = config.related_count
-    places = [old.positions[a.source] for a in changed if a.source in old.positions]
+    places = [position[a.source] for a in changed if a.source in position]
     return replace(
         site,
         related=_related(site.articles, count, site.tags, (old.articles, old.related, old.tags)),
@@ -244,8 +244,8 @@ def _moved_in_place(
     places = {urls[a.source] for a in moved if a.source in urls}
     taken = set(urls.values()) - places
     new = dict(urls)
+    flags = (now, include_drafts, include_future)
     for article in moved:
-        flags = (now, include_drafts, include_future)
         if is_published(article, *flags) != is_published(before[article.source], *flags):
             return None
         at = position.get(article.source)

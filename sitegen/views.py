@@ -151,15 +151,15 @@ class ViewBuilder:
     ) -> None:
         """`kept_cards`: card views of earlier builds of this process (a preview), taken while
         their stamp, (`card_stamps[0]`, the article's card fingerprint in `card_stamps[1]`),
-        is the same, and updated with the cards made here. The first part must name the
-        config; the fingerprint covers all else a card holds (routes.card_fingerprints)."""
+        is the same, and updated with the cards made here (without them, a card is made once
+        for this builder). The first part must name the config; the fingerprint covers all
+        else a card holds (routes.card_fingerprints)."""
         self.site = site
         self.config: Config = site.config
         self._terms = {(t.kind, t.slug): t for t in (*site.tags, *site.topics)}
         self._term_views: dict[tuple[str, str], TermView] = {}
         self._term_links: dict[tuple[str, str], TermLink] = {}
-        self._cards: dict[str, ArticleView] = {}
-        self._kept_cards = kept_cards
+        self._cards = kept_cards if kept_cards is not None else {}
         self._card_stamps = card_stamps
         self._page_urls: dict[tuple[str, int], tuple[str, ...]] = {}
 
@@ -218,22 +218,13 @@ class ViewBuilder:
         return Link(self.site.article(article_id).title, self.url(self.site.urls[article_id]))
 
     def card(self, article: Article) -> ArticleView:
-        view = self._cards.get(article.source)
-        if view is None:
-            view = self._cards[article.source] = self._kept_card(article)
-        return view
-
-    def _kept_card(self, article: Article) -> ArticleView:
-        kept = self._kept_cards
-        if kept is None:
-            return self._make_card(article)
         base, cards = self._card_stamps
-        stamp = (base, cards[article.source])
-        found = kept.get(article.source)
+        stamp = (base, cards.get(article.source, ""))
+        found = self._cards.get(article.source)
         if found is not None and found[0] == stamp:
             return found[1]
         view = self._make_card(article)
-        kept[article.source] = (stamp, view)
+        self._cards[article.source] = (stamp, view)
         return view
 
     def term_link(self, kind: TaxonomyKind, slug: str) -> TermLink:

@@ -161,17 +161,20 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    out = tmp_path_factory.mktemp("site")
-    write_site(out, corpus())
+def served(out: Path, docs: list[SearchDoc]) -> Iterator[str]:
+    """The search page of a site of `docs`, written to `out` and served on 127.0.0.1."""
+    write_site(out, docs)
     handler = functools.partial(QuietHandler, directory=str(out))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}{BASE}search/"
     httpd.shutdown()
     httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from served(tmp_path_factory.mktemp("site"), corpus())
 
 
 @pytest.fixture(scope="module")
@@ -394,14 +397,7 @@ def frequent_corpus() -> list[SearchDoc]:
 
 @pytest.fixture(scope="module")
 def frequent_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    out = tmp_path_factory.mktemp("frequent")
-    write_site(out, frequent_corpus())
-    handler = functools.partial(QuietHandler, directory=str(out))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}{BASE}search/"
-    httpd.shutdown()
-    httpd.server_close()
+    yield from served(tmp_path_factory.mktemp("frequent"), frequent_corpus())
 
 
 def term_shards_fetched(browser: Any, url: str) -> tuple[list[str], int]:
