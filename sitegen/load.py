@@ -151,10 +151,16 @@ def _parse_many(config: Config, todo: Sequence[tuple[str, bytes]], jobs: int) ->
 
 
 def load_content(
-    config: Config, site_dir: Path, found: Scan, index: BuildIndex | None, cache: Cache, jobs: int
+    config: Config,
+    site_dir: Path,
+    found: Scan,
+    index: BuildIndex | None,
+    cache: Cache,
+    jobs: int,
+    use_cache: bool = True,
 ) -> Loaded:
-    """Articles of every file; those the cache holds for the file's content come from it.
-    Raises InputError."""
+    """Articles of every file; with `use_cache`, those the cache holds for the file's
+    content come from it. Raises InputError."""
     problems = list(found.problems)
     known: Mapping[str, SourceFile] = index.files if index else {}
     files: dict[str, SourceFile] = {}
@@ -171,7 +177,7 @@ def load_content(
             continue
         files[name] = SourceFile(st.st_mtime_ns, st.st_size, content_hash(data))
     versions = {name: file.content_hash for name, file in files.items()}
-    articles = cache.load_articles(versions)
+    articles = cache.load_articles(versions) if use_cache else {}
     todo = []
     for name in files:
         if name not in articles:  # new, changed, or lost from the cache: parse it

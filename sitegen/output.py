@@ -84,9 +84,10 @@ class Staging:
     will be moved one by one into folders the output mostly has already: making a folder
     costs more than writing a page (an edit in a preview stages a few hundred pages).
 
-    Files staged in place (an update, whose pages are rendered here) are written by a thread
-    of their own, as they come, beside the rendering; the swap waits for them. (A complete
-    site comes from render workers, which this process only waits for: it writes them itself.)
+    Forked render workers stage the files they render themselves (`write_now`), and this
+    process counts them in (`adopt`): making files is mostly the kernel's work, which then
+    runs on every core. Files this process renders in place (an update) are written by a
+    thread of their own, beside the rendering; the swap waits for them.
     If the build fails before the swap, `discard` leaves the output as it was.
     """
 
@@ -98,7 +99,10 @@ class Staging:
         self.folder = output.with_name(output.name + STAGING_SUFFIX)
         self.in_place = in_place
         self.written: list[str] = []
-        self._made: set[Path] = set()  # folders made, known to the writer thread only
+        self._names: list[str] = []  # each written file's name in the staging folder
+        self._made: set[Path] = set()  # folders made, known to the writing thread only
+        self._process = (os.getpid(), "")  # staged in place, a worker's names are its own
+        self._count = 0
         self._writer: ThreadPoolExecutor | None = None
         self._pending: deque[Future[None]] = deque()
         for leftover in (self.folder, output.with_name(output.name + OLD_SUFFIX)):
@@ -109,20 +113,43 @@ class Staging:
 
     def add(self, relative: str, data: bytes) -> None:
         try:
-            target = self._staged(len(self.written), relative)
+            name = self._name(relative)
             if not self.in_place:
-                self._write(target, data)
+                self._write(self.folder / name, data)
             else:
                 if self._writer is None:
                     self._writer = ThreadPoolExecutor(1, thread_name_prefix="sitegen-staging")
                 pending = self._pending
-                pending.append(self._writer.submit(self._write, target, data))
+                pending.append(self._writer.submit(self._write, self.folder / name, data))
                 while pending and (len(pending) > WRITES_AHEAD or pending[0].done()):
                     pending.popleft().result()  # a write's error surfaces here
         except BaseException:  # a bad name or a full disk leaves no staging behind
             self.discard()
             raise
+        self.adopt(relative, name)
+
+    def write_now(self, relative: str, data: bytes) -> str:
+        """Stage one file at once, from a forked render worker, which hands the returned name
+        to `adopt` in the process that swaps; an error is raised, not cleaned up, here."""
+        name = self._name(relative)
+        self._write(self.folder / name, data)
+        return name
+
+    def adopt(self, relative: str, name: str) -> None:
+        """Count a staged file in: it goes to `relative` in the swap."""
         self.written.append(relative)
+        self._names.append(name)
+
+    def _name(self, relative: str) -> str:
+        """The staging folder's name for a new file for output path `relative`: the path
+        itself, checked; in place, a number unique among all processes staging."""
+        safe = safe_relative(relative)  # refused here, before anything is written
+        if not self.in_place:
+            return str(safe)
+        if self._process[0] != os.getpid():  # a forked worker: names of its own
+            self._process = (os.getpid(), uuid.uuid4().hex[:12] + "-")
+        self._count += 1
+        return f"{self._process[1]}{self._count}"
 
     def _write(self, target: Path, data: bytes) -> None:
         if target.parent not in self._made:  # a private folder: no temp files needed
@@ -145,11 +172,6 @@ class Staging:
             self._writer.shutdown(wait=True, cancel_futures=True)
             self._writer = None
         self._pending.clear()
-
-    def _staged(self, number: int, relative: str) -> Path:
-        """Where the `number`th file staged, for output path `relative`, is (or goes)."""
-        safe = safe_relative(relative)  # refused here, before anything is written
-        return self.folder / (str(number) if self.in_place else safe)
 
     def discard(self) -> None:
         self._stop_writer()
@@ -203,7 +225,7 @@ class Staging:
                     pass  # a new file
                 except OSError:  # no hard links here: replacing frees the blocks, that is all
                     keep_old = False
-            os.replace(self._staged(number, self.written[number]), target)
+            os.replace(self.folder / self._names[number], target)
         deleted = 0
         for relative in stale:
             path = output / safe_relative(relative)

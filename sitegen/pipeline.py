@@ -7,7 +7,8 @@ import math
 import multiprocessing
 import os
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -65,7 +66,7 @@ def rebuild(
     started, stages, mark, notices = timer.started, timer.stages, timer.mark, timer.notices
     key = state_key(config_fingerprint(config))
     jobs = options.jobs or os.cpu_count() or 1
-    loaded = load_content(config, site_dir, found, index, store, jobs)
+    loaded = load_content(config, site_dir, found, index, store, jobs, options.use_cache)
     stages["parse"] = time.perf_counter() - mark
     mark = time.perf_counter()
     stories = None
@@ -270,16 +271,13 @@ def _render(
     todo.sort(key=lambda route: route.kind in MAIN_PROCESS_KINDS)  # stable: those go last
     hashes: dict[str, str] = {}  # output path -> hash, of the routes produced
     produced: dict[str, tuple[str, ...]] = {}  # route key -> its outputs, of those
-    for route, files in zip(todo, _produce_each(producer, todo, jobs), strict=True):
-        for path, data in files:
-            try:
-                safe_relative(path)
-            except ValueError as error:  # e.g. static/con.txt: Windows cannot hold it
-                raise InputError([Problem(route.key, None, None, str(error))]) from None
-            hashes[path] = file_hash(data)
-            if manifest.get(path) != hashes[path]:
-                staging.add(path, data)
-        produced[route.key] = tuple(path for path, _ in files)
+    results = _produce_each(producer, todo, jobs, Outputs(staging, manifest))
+    try:
+        for route, pairs in zip(todo, results, strict=True):
+            hashes.update(pairs)
+            produced[route.key] = tuple(path for path, _ in pairs)
+    finally:
+        results.close()  # render workers stop before the staging folder may be discarded
     # In plan order: the index (and so the next build) does not depend on which routes rendered.
     owner: dict[str, str] = {}
     for route in routes:
@@ -311,23 +309,58 @@ def _reusable(
     )
 
 
-def _produce_each(producer: Producer, routes: Sequence[Route], jobs: int) -> Iterator[Files]:
-    """Render routes in order, in forked worker processes when there are many (cold builds);
-    each result is handed on as it comes, so a site's files are never all in memory. Routes
-    of MAIN_PROCESS_KINDS (sorted last) wait until the workers are gone."""
+@dataclass(frozen=True)
+class Outputs:
+    """Where a route's files go: hashed, and staged where their bytes changed."""
+
+    staging: Staging
+    manifest: Mapping[str, str]  # the last build's, path -> hash
+
+    def stage(self, route: Route, files: Files, in_worker: bool = False) -> list[Output]:
+        """Each file's (path, hash); a render worker also returns its staged files' names."""
+        outputs = []
+        for path, data in files:
+            try:
+                safe_relative(path)
+            except ValueError as error:  # e.g. static/con.txt: Windows cannot hold it
+                raise InputError([Problem(route.key, None, None, str(error))]) from None
+            data_hash = file_hash(data)
+            name = None
+            if self.manifest.get(path) != data_hash:
+                if in_worker:
+                    name = self.staging.write_now(path, data)
+                else:
+                    self.staging.add(path, data)
+            outputs.append((path, data_hash, name))
+        return outputs
+
+
+Output = tuple[str, str, str | None]  # output path, hash of its bytes, name staged by a worker
+
+
+def _produce_each(
+    producer: Producer, routes: Sequence[Route], jobs: int, outputs: Outputs
+) -> Generator[list[tuple[str, str]]]:
+    """Render and stage routes in order, in forked worker processes when there are many (cold
+    builds), giving each route's (path, hash) pairs; a site's files are never all in memory.
+    Routes of MAIN_PROCESS_KINDS (sorted last) wait until the workers are gone."""
     if (
         jobs <= 1
         or len(routes) < PARALLEL_RENDER_THRESHOLD
         or "fork" not in (multiprocessing.get_all_start_methods())
     ):
-        yield from map(producer.produce, routes)
-        return
-    solo = [route for route in routes if route.kind in MAIN_PROCESS_KINDS]
-    yield from _produce_in_pool(producer, routes[: len(routes) - len(solo)], jobs)
-    yield from map(producer.produce, solo)
+        pooled: Sequence[Route] = ()
+    else:
+        pooled = [route for route in routes if route.kind not in MAIN_PROCESS_KINDS]
+        yield from _produce_in_pool(producer, pooled, jobs, outputs)
+    for route in routes[len(pooled) :]:
+        staged = outputs.stage(route, producer.produce(route))
+        yield [(path, data_hash) for path, data_hash, _ in staged]
 
 
-def _produce_in_pool(producer: Producer, routes: Sequence[Route], jobs: int) -> Iterator[Files]:
+def _produce_in_pool(
+    producer: Producer, routes: Sequence[Route], jobs: int, outputs: Outputs
+) -> Iterator[list[tuple[str, str]]]:
     context = multiprocessing.get_context("fork")
     producer.prepare_workers()
     # Frozen objects are never visited by a worker's collector, so the pages holding the
@@ -336,13 +369,16 @@ def _produce_in_pool(producer: Producer, routes: Sequence[Route], jobs: int) -> 
     try:
         with context.Pool(
             jobs,
-            initializer=_set_worker_producer,
-            initargs=(producer,),
+            initializer=_set_worker_state,
+            initargs=(producer, outputs),
             maxtasksperchild=worker_tasks(len(routes), jobs),
         ) as pool:
-            for files, fragments in pool.imap(_produce_in_worker, routes, chunksize=CHUNK):
+            for staged, fragments in pool.imap(_produce_in_worker, routes, chunksize=CHUNK):
                 producer.fragments.update(fragments)
-                yield files
+                for path, _, name in staged:
+                    if name is not None:
+                        outputs.staging.adopt(path, name)
+                yield [(path, data_hash) for path, data_hash, _ in staged]
     finally:
         gc.unfreeze()
 
@@ -353,14 +389,15 @@ def worker_tasks(routes: int, jobs: int) -> int:
 
 
 # Set once in each forked worker by its initializer; the parent never touches it.
-_worker_producer: list[Producer] = []
+_worker_state: list[tuple[Producer, Outputs]] = []
 
 
-def _set_worker_producer(producer: Producer) -> None:
+def _set_worker_state(producer: Producer, outputs: Outputs) -> None:
     gc.enable()  # forked from a build that paused it (build.collector_paused)
-    _worker_producer.append(producer)
+    _worker_state.append((producer, outputs))
 
 
-def _produce_in_worker(route: Route) -> tuple[Files, list[tuple[FragmentKey, Fragment]]]:
-    producer = _worker_producer[0]
-    return producer.produce(route), producer.take_fragments()
+def _produce_in_worker(route: Route) -> tuple[list[Output], list[tuple[FragmentKey, Fragment]]]:
+    producer, outputs = _worker_state[0]
+    staged = outputs.stage(route, producer.produce(route), in_worker=True)
+    return staged, producer.take_fragments()

@@ -180,3 +180,9 @@ def test_a_preview_started_on_an_unchanged_site_renders_and_writes_nothing(site:
     write_article(site, "a2.md", "Article 2", "2026-02-01T08:00:00Z", "Another body.")
     edit = run(site, warm=warm)
     assert "article:content/a2.md" in edit.rendered and len(edit.rendered) < edit.routes
+
+
+def test_no_cache_parses_every_article_again(site: Path) -> None:
+    assert run(site).parsed == 5
+    assert run(site, use_cache=False).parsed == 5
+    assert run(site).parsed == 0

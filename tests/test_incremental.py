@@ -253,6 +253,64 @@ def test_a_template_failing_in_a_render_worker_names_its_line(
     assert not (site / "public").exists()
 
 
+def test_render_workers_update_a_site_in_place(
+    site: Path, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A template edit renders every page again, in worker processes, which stage the files
+    whose bytes changed themselves: the site equals a clean build, nothing else is written,
+    and no staged file is left behind."""
+    monkeypatch.setattr(pipeline, "PARALLEL_RENDER_THRESHOLD", 1)
+    templates = own_theme(site)
+    default = site.parent / "unused"
+    shutil.copytree(Path(__file__).parents[1] / "themes" / "default" / "templates", default)
+    options = BuildOptions(site_dir=site, now=NOW, jobs=2)
+    build(options)
+    home = site / "public" / "index.html"
+    home_stamp = home.stat().st_mtime_ns
+    base = (default / "base.html").read_text("utf-8")
+    (templates / "base.html").write_text("{# no bytes change #}" + base, "utf-8")
+    page = (default / "article.html").read_text("utf-8")
+    (templates / "article.html").write_text(page.replace("</article>", "<hr></article>"), "utf-8")
+    report = build(options)
+    assert {key.split(":")[0] for key in report.rendered} >= {"article", "home", "term"}
+    assert report.written == 6  # the article pages, and offline.json listing their hashes
+    assert home.stat().st_mtime_ns == home_stamp
+    assert (site / "public" / "2026" / "01" / "alpha" / "index.html").read_text().count("<hr>")
+    clean = tmp_path_factory.mktemp("clean")
+    build(BuildOptions(site_dir=site, output=clean, now=NOW, jobs=1, use_cache=False))
+    assert tree(site / "public") == tree(clean)
+    assert sorted(p.name for p in site.iterdir()) == [
+        ".sitegen-cache",
+        "content",
+        "public",
+        "site.yaml",
+        "themes",
+    ]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_an_output_name_windows_cannot_hold_stops_the_build_and_keeps_the_site(
+    site: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    monkeypatch.setattr(pipeline, "PARALLEL_RENDER_THRESHOLD", 1)
+    run(site)
+    before = tree(site / "public")
+    (site / "static").mkdir()
+    (site / "static" / "con.txt").write_text("a device name on Windows", "utf-8")
+    with pytest.raises(InputError) as failure:
+        build(BuildOptions(site_dir=site, now=NOW, jobs=jobs))
+    (problem,) = failure.value.problems
+    assert problem.path == "asset:con.txt" and "unsafe output path 'con.txt'" in problem.message
+    assert tree(site / "public") == before
+    assert sorted(p.name for p in site.iterdir()) == [
+        ".sitegen-cache",
+        "content",
+        "public",
+        "site.yaml",
+        "static",
+    ]
+
+
 def test_partial_cached_of_something_not_an_article_is_a_template_error(site: Path) -> None:
     templates = own_theme(site)
     (templates / "partials" / "box.html").write_text("<b>{{ item }}</b>", "utf-8")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ from sitegen.output import (
     Staging,
     check_output_dir,
     file_hash,
+    list_files,
     read_tree,
     replace_all,
     safe_relative,
@@ -183,6 +186,33 @@ def test_replaced_files_are_deleted_later_when_asked(tmp_path: Path) -> None:
     while len(list(tmp_path.iterdir())) > 1 and time.monotonic() < deadline:
         time.sleep(0.01)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["public"]
+
+
+@pytest.mark.parametrize("in_place", [False, True])
+def test_files_staged_by_forked_workers_are_swapped_in(tmp_path: Path, in_place: bool) -> None:
+    """Render workers stage their own files and hand back the names; in place, each process
+    names its files apart, so none overwrites another's."""
+    output = tmp_path / "public"
+    output.mkdir()
+    (output / "old.html").write_bytes(b"old")
+    staging = Staging(output, in_place=in_place)
+    context = multiprocessing.get_context("fork")
+    with context.Pool(2) as pool:
+        staged = pool.map(partial(_stage_in_worker, staging), range(6), chunksize=1)
+    staging.add("a/index.html", b"main")
+    for number, name in staged:
+        staging.adopt(f"w/{number}/index.html", name)
+    commit = staging.update_in_place([]) if in_place else staging.replace_all()
+    assert commit.written == 7
+    expected = {"a/index.html": b"main"} | {f"w/{n}/index.html": b"%d" % n for n in range(6)}
+    if in_place:
+        expected["old.html"] = b"old"
+    assert {path: (output / path).read_bytes() for path in list_files(output)} == expected
+    assert not staging.folder.exists()
+
+
+def _stage_in_worker(staging: Staging, number: int) -> tuple[int, str]:
+    return number, staging.write_now(f"w/{number}/index.html", b"%d" % number)
 
 
 def test_update_in_place_never_writes_through_a_planted_symlink(tmp_path: Path) -> None:
