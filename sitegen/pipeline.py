@@ -44,8 +44,8 @@ PARALLEL_RENDER_THRESHOLD = 400
 CHUNK = 32
 WORKER_TASKS = 4
 WORKER_GENERATIONS = 60
-# The search index reads every article: built alongside the workers it would add its memory
-# to theirs, and it is one route, so a worker would gain nothing.
+# The search index reads every article, and it is one route: a worker would gain nothing,
+# and copy much of the site. The main process builds it while the workers render the rest.
 MAIN_PROCESS_KINDS = frozenset({"search_index"})
 
 
@@ -343,24 +343,32 @@ def _produce_each(
 ) -> Generator[list[tuple[str, str]]]:
     """Render and stage routes in order, in forked worker processes when there are many (cold
     builds), giving each route's (path, hash) pairs; a site's files are never all in memory.
-    Routes of MAIN_PROCESS_KINDS (sorted last) wait until the workers are gone."""
+    Routes of MAIN_PROCESS_KINDS (sorted last) are rendered here, beside the workers."""
     if (
         jobs <= 1
         or len(routes) < PARALLEL_RENDER_THRESHOLD
         or "fork" not in (multiprocessing.get_all_start_methods())
     ):
-        pooled: Sequence[Route] = ()
-    else:
-        pooled = [route for route in routes if route.kind not in MAIN_PROCESS_KINDS]
-        yield from _produce_in_pool(producer, pooled, jobs, outputs)
-    for route in routes[len(pooled) :]:
-        staged = outputs.stage(route, producer.produce(route))
-        yield [(path, data_hash) for path, data_hash, _ in staged]
+        for route in routes:
+            yield _hashes(outputs.stage(route, producer.produce(route)))
+        return
+    pooled = [route for route in routes if route.kind not in MAIN_PROCESS_KINDS]
+    yield from _produce_in_pool(producer, pooled, routes[len(pooled) :], jobs, outputs)
+
+
+def _hashes(staged: list[Output]) -> list[tuple[str, str]]:
+    return [(path, data_hash) for path, data_hash, _ in staged]
 
 
 def _produce_in_pool(
-    producer: Producer, routes: Sequence[Route], jobs: int, outputs: Outputs
+    producer: Producer,
+    routes: Sequence[Route],
+    solo: Sequence[Route],
+    jobs: int,
+    outputs: Outputs,
 ) -> Iterator[list[tuple[str, str]]]:
+    """`routes` rendered by forked workers, while this process renders `solo` (it would
+    otherwise wait for them); the results of `solo` are given last."""
     context = multiprocessing.get_context("fork")
     producer.prepare_workers()
     # Frozen objects are never visited by a worker's collector, so the pages holding the
@@ -373,14 +381,18 @@ def _produce_in_pool(
             initargs=(producer, outputs),
             maxtasksperchild=worker_tasks(len(routes), jobs),
         ) as pool:
-            for staged, fragments in pool.imap(_produce_in_worker, routes, chunksize=CHUNK):
+            results = pool.imap(_produce_in_worker, routes, chunksize=CHUNK)
+            done_here = [outputs.stage(route, producer.produce(route)) for route in solo]
+            for staged, fragments in results:
                 producer.fragments.update(fragments)
                 for path, _, name in staged:
                     if name is not None:
                         outputs.staging.adopt(path, name)
-                yield [(path, data_hash) for path, data_hash, _ in staged]
+                yield _hashes(staged)
     finally:
         gc.unfreeze()
+    for staged in done_here:
+        yield _hashes(staged)
 
 
 def worker_tasks(routes: int, jobs: int) -> int:
@@ -393,6 +405,9 @@ _worker_state: list[tuple[Producer, Outputs]] = []
 
 
 def _set_worker_state(producer: Producer, outputs: Outputs) -> None:
+    # What the main process made since its own freeze (say, the search index it is building)
+    # is never this worker's garbage: visiting it would copy its pages.
+    gc.freeze()
     gc.enable()  # forked from a build that paused it (build.collector_paused)
     _worker_state.append((producer, outputs))
 
