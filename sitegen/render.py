@@ -6,7 +6,7 @@ import dataclasses
 import hashlib
 import sys
 import traceback
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +117,19 @@ class Renderer:
             except (jinja2.TemplateError, OSError, UnicodeDecodeError):
                 continue
 
+    def partial_templates(self) -> set[str]:
+        """Templates some template renders through a partial function, by constant name."""
+        found: set[str] = set()
+        for name in self.env.list_templates(extensions=["html", "xml", "txt"]):
+            assert self.env.loader is not None
+            try:
+                source, filename, _ = self.env.loader.get_source(self.env, name)
+                parsed = self.env.parse(source, name, filename)
+                found.update(filter(None, _partial_names(parsed)))
+            except (jinja2.TemplateError, OSError, UnicodeDecodeError):
+                continue
+        return found
+
     def _path_of(self, name: str) -> str:
         """Where the chain finds template `name`, for a message, relative to the site folder."""
         for folder in self.theme.template_dirs:
@@ -155,12 +168,17 @@ def _referenced_templates(parsed: nodes.Template) -> frozenset[str]:
     function such as `partial_cached("partials/card.html", item)`; EVERY_TEMPLATE where a
     name is computed while rendering."""
     found: set[str] = {r or EVERY_TEMPLATE for r in meta.find_referenced_templates(parsed)}
+    found.update(name or EVERY_TEMPLATE for name in _partial_names(parsed))
+    return frozenset(found)
+
+
+def _partial_names(parsed: nodes.Template) -> Iterator[str | None]:
+    """The template named by each partial function call: None where it is computed."""
     for call in parsed.find_all(nodes.Call):
         if isinstance(call.node, nodes.Name) and call.node.name in PARTIAL_FUNCTIONS:
             first = call.args[0] if call.args else None
             constant = isinstance(first, nodes.Const) and isinstance(first.value, str)
-            found.add(first.value if constant else EVERY_TEMPLATE)  # type: ignore[union-attr]
-    return frozenset(found)
+            yield first.value if constant else None  # type: ignore[union-attr]
 
 
 def _relative(filename: str | None, theme: Theme) -> str:

@@ -219,6 +219,27 @@ def test_a_preview_keeps_the_cards_its_render_workers_made(
     assert cards == ["Beta"]
 
 
+def test_a_pooled_build_renders_each_card_once(
+    site: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Cards are made before the render workers fork, so no worker renders one again."""
+    monkeypatch.setattr(pipeline, "PARALLEL_RENDER_THRESHOLD", 1)
+    monkeypatch.setattr(pipeline, "CHUNK", 1)  # the lists spread over both workers
+    log = tmp_path / "cards.log"
+    render = Renderer.render
+
+    def logging(self: Renderer, template: str, context: dict[str, object]) -> str:
+        if template == "partials/card.html":
+            with log.open("a", encoding="utf-8") as out:  # from whichever process renders
+                out.write(context["item"].title + "\n")  # type: ignore[attr-defined]
+        return render(self, template, context)
+
+    monkeypatch.setattr(Renderer, "render", logging)
+    build(BuildOptions(site_dir=site, now=NOW, jobs=2))
+    assert sorted(log.read_text("utf-8").split()) == ["Alpha", "Beta", "Delta", "Epsilon", "Gamma"]
+    assert "Gamma" in (site / "public" / "tags" / "z" / "index.html").read_text("utf-8")
+
+
 @pytest.mark.parametrize("preview", [False, True], ids=["build", "preview"])
 def test_a_card_showing_extra_front_matter_follows_its_edits(site: Path, preview: bool) -> None:
     """What a card shows beyond the usual fields (`extra`, the source's URL) is part of its
