@@ -43,7 +43,7 @@ PARALLEL_RENDER_THRESHOLD = 400
 # kernel's share of a build grow with its square.
 CHUNK = 32
 WORKER_TASKS = 4
-WORKER_GENERATIONS = 60
+WORKER_GENERATIONS = 15
 # The search index reads every article, and it is one route: a worker would gain nothing,
 # and copy much of the site. The main process builds it while the workers render the rest.
 MAIN_PROCESS_KINDS = frozenset({"search_index"})
