@@ -32,6 +32,7 @@ from build_bench import (
     add_common_arguments,
     machine_line,
     run_measured,
+    set_aside,
     usable_sitegen,
     write_json,
 )
@@ -296,7 +297,7 @@ def clean_hugo(hugo_site: Path) -> None:
     for name in ("public", "resources", ".hugo_build.lock"):
         path = hugo_site / name
         if path.is_dir():
-            shutil.rmtree(path)
+            set_aside(path)
         elif path.exists():
             path.unlink()
 

@@ -43,7 +43,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -56,6 +55,7 @@ from build_bench import (
     add_common_arguments,
     machine_line,
     run_measured,
+    set_aside,
     usable_sitegen,
     write_json,
 )
@@ -245,7 +245,7 @@ def clean_pelican(pelican_site: Path) -> None:
     for name in ("out", "cache"):
         path = pelican_site / name
         if path.is_dir():
-            shutil.rmtree(path)
+            set_aside(path)
 
 
 def count_article_pages(out: Path) -> int:
