@@ -44,8 +44,9 @@ PARALLEL_RENDER_THRESHOLD = 400
 CHUNK = 32
 WORKER_TASKS = 4
 WORKER_GENERATIONS = 15
-# The search index reads every article, and it is one route: a worker would gain nothing,
-# and copy much of the site. The main process builds it while the workers render the rest.
+# The search index reads every article, and it is one route: a worker would gain nothing, and
+# copy much of the site. The main process builds it after the workers, with workers of its own
+# (built beside the render workers, it gained nothing and added ~40 MB to the peak at 10k).
 MAIN_PROCESS_KINDS = frozenset({"search_index"})
 
 
@@ -343,7 +344,7 @@ def _produce_each(
 ) -> Generator[list[tuple[str, str]]]:
     """Render and stage routes in order, in forked worker processes when there are many (cold
     builds), giving each route's (path, hash) pairs; a site's files are never all in memory.
-    Routes of MAIN_PROCESS_KINDS (sorted last) are rendered here, beside the workers."""
+    Routes of MAIN_PROCESS_KINDS (sorted last) are rendered here once the workers are gone."""
     if (
         jobs <= 1
         or len(routes) < PARALLEL_RENDER_THRESHOLD
@@ -353,7 +354,9 @@ def _produce_each(
             yield _hashes(outputs.stage(route, producer.produce(route)))
         return
     pooled = [route for route in routes if route.kind not in MAIN_PROCESS_KINDS]
-    yield from _produce_in_pool(producer, pooled, routes[len(pooled) :], jobs, outputs)
+    yield from _produce_in_pool(producer, pooled, jobs, outputs)
+    for route in routes[len(pooled) :]:
+        yield _hashes(outputs.stage(route, producer.produce(route)))
 
 
 def _hashes(staged: list[Output]) -> list[tuple[str, str]]:
@@ -363,12 +366,9 @@ def _hashes(staged: list[Output]) -> list[tuple[str, str]]:
 def _produce_in_pool(
     producer: Producer,
     routes: Sequence[Route],
-    solo: Sequence[Route],
     jobs: int,
     outputs: Outputs,
 ) -> Iterator[list[tuple[str, str]]]:
-    """`routes` rendered by forked workers, while this process renders `solo` (it would
-    otherwise wait for them); the results of `solo` are given last."""
     context = multiprocessing.get_context("fork")
     producer.prepare_workers()
     # Frozen objects are never visited by a worker's collector, so the pages holding the
@@ -381,9 +381,7 @@ def _produce_in_pool(
             initargs=(producer, outputs),
             maxtasksperchild=worker_tasks(len(routes), jobs),
         ) as pool:
-            results = pool.imap(_produce_in_worker, routes, chunksize=CHUNK)
-            done_here = [outputs.stage(route, producer.produce(route)) for route in solo]
-            for staged, fragments in results:
+            for staged, fragments in pool.imap(_produce_in_worker, routes, chunksize=CHUNK):
                 producer.fragments.update(fragments)
                 for path, _, name in staged:
                     if name is not None:
@@ -391,8 +389,6 @@ def _produce_in_pool(
                 yield _hashes(staged)
     finally:
         gc.unfreeze()
-    for staged in done_here:
-        yield _hashes(staged)
 
 
 def worker_tasks(routes: int, jobs: int) -> int:
@@ -405,8 +401,8 @@ _worker_state: list[tuple[Producer, Outputs]] = []
 
 
 def _set_worker_state(producer: Producer, outputs: Outputs) -> None:
-    # What the main process made since its own freeze (say, the search index it is building)
-    # is never this worker's garbage: visiting it would copy its pages.
+    # What the main process made since its own freeze (such as the fragments earlier workers
+    # handed back) is never this worker's garbage: visiting it would copy its pages.
     gc.freeze()
     gc.enable()  # forked from a build that paused it (build.collector_paused)
     _worker_state.append((producer, outputs))
