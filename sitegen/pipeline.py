@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sitegen.cache import BuildIndex, Cache, LastPlan, state_key
 from sitegen.config import config_fingerprint
+from sitegen.forking import forked, in_process
 from sitegen.load import Scan, load_content
 from sitegen.model import Article, Config, InputError, Problem, Site
 from sitegen.output import Staging, file_hash, list_files, safe_relative
@@ -36,6 +37,8 @@ from sitegen.theme import Theme, resolve_theme
 SITE_STATIC_DIR = "static"
 FINGERPRINTED = (".css", ".js")
 PARALLEL_RENDER_THRESHOLD = 400
+# Articles parsed past which the story clustering of their sources runs in processes.
+PARALLEL_STORIES_THRESHOLD = 1000
 # A render worker is replaced after some chunks of CHUNK routes: what it copied from the main
 # process (every object it touches, through reference counts) is given back. Each worker is
 # forked about WORKER_GENERATIONS times (at least WORKER_TASKS chunks each): a fork copies the
@@ -85,6 +88,7 @@ def rebuild(
         known_related=index.related if index else None,
         story_index=stories,
         previous=last.state if last else None,
+        each=forked(jobs) if loaded.parsed >= PARALLEL_STORIES_THRESHOLD else in_process,
     )
     renderer, assets, plan = plan_site(
         site_dir,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from sitegen.forking import Mapper, in_process
 from sitegen.model import (
     Article,
     Body,
@@ -101,6 +102,7 @@ def build_site(
     known_related: tuple[str, Mapping[str, tuple[str, ...]]] | None = None,
     story_index: StoryIndex | None = None,
     previous: SiteState | None = None,
+    each: Mapper = in_process,
 ) -> Site:
     """Pure: the published articles newest first, their URLs, tags, topics and related lists.
 
@@ -108,7 +110,8 @@ def build_site(
     tags of the articles are what they were, since that is all related lists depend on;
     `story_index` is the previous build's clustering, updated here (it reads the bodies of
     changed articles only). `previous`: the last site of this process, patched instead of
-    assembled again when no article was added or removed and none changed its place.
+    assembled again when no article was added or removed and none changed its place. `each`
+    runs the clustering of the sources with changed articles (forking.forked: in processes).
     """
     site = None
     if previous is not None:
@@ -125,7 +128,7 @@ def build_site(
             include_future,
             known_related,
         )
-    stories = _stories(site.articles, bodies, config, story_index)
+    stories = _stories(site.articles, bodies, config, story_index, each)
     return replace(
         site,
         stories={s.story_id: s for s in stories},
@@ -476,6 +479,7 @@ def _stories(
     bodies: Mapping[str, Body],
     config: Config,
     index: StoryIndex | None,
+    each: Mapper,
 ) -> tuple[Story, ...]:
     """Reports of one story from several sources."""
     if not config.stories.enabled or len(articles) < 2:
@@ -488,7 +492,7 @@ def _stories(
         body = bodies.get(doc.doc_id)
         return body.text if body is not None else summaries[doc.doc_id]
 
-    return index.update(docs, text_of)
+    return index.update(docs, text_of, each)
 
 
 def _same_story_docs(articles: Sequence[Article], before: Mapping[str, Article]) -> bool:

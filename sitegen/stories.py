@@ -24,6 +24,7 @@ from hashlib import blake2b
 from itertools import compress, filterfalse, pairwise, repeat
 from typing import Literal
 
+from sitegen.forking import Mapper, in_process
 from sitegen.model import Story
 
 BINS = 128  # one-permutation MinHash bins (a power of two)
@@ -150,6 +151,8 @@ class _SourceState:
     boilerplate: frozenset[int]
 
 
+_SourceWork = tuple[_SourceState, dict[str, _DocState]]  # a source's state, its documents'
+
 # A quick update (StoryIndex._quick) takes at most this many changed documents.
 QUICK_CHANGES = 16
 
@@ -202,9 +205,13 @@ class StoryIndex:
         self.__dict__.update({"_recent": None, "_made": {}, **state})
 
     def update(
-        self, docs: Sequence[StoryDoc], text_of: Callable[[StoryDoc], str] | None = None
+        self,
+        docs: Sequence[StoryDoc],
+        text_of: Callable[[StoryDoc], str] | None = None,
+        each: Mapper = in_process,
     ) -> tuple[Story, ...]:
-        """The stories of `docs`; `text_of(doc)` gives a text (default: doc.text)."""
+        """The stories of `docs`; `text_of(doc)` gives a text (default: doc.text). `each`
+        runs the work of the sources whose documents changed (forking.forked: in processes)."""
         read = text_of or operator.attrgetter("text")
         if self._recent is not None:
             quick = self._quick(docs, read, self._recent)
@@ -219,8 +226,14 @@ class StoryIndex:
             by_source[doc.source].append(doc)
         new_docs: dict[str, _DocState] = {}
         new_sources: dict[str, _SourceState] = {}
-        for source, members in by_source.items():
-            new_sources[source] = self._source(source, members, shingled, new_docs)
+        kept = {s: self._kept(s, m, shingled) for s, m in by_source.items()}
+        work = sorted((s for s, k in kept.items() if k is None), key=lambda s: -len(by_source[s]))
+        made = each(lambda source: self._source(source, by_source[source], shingled), work)
+        made_for = dict(zip(work, made, strict=True))
+        for source in by_source:  # in order: what is kept does not depend on `each`
+            state, states = kept[source] or made_for[source]
+            new_sources[source] = state
+            new_docs.update(states)
         dirty = {i for i, state in new_docs.items() if _moved(old_docs.get(i), state)}
         dirty.update(set(old_docs) - set(new_docs))
         self.modified = (
@@ -335,22 +348,28 @@ class StoryIndex:
             shingled.key(doc), doc.source, kept, frozenset(hits), sketch, frozenset(), state.place
         )
 
-    def _source(
-        self,
-        source: str,
-        members: list[StoryDoc],
-        shingled: _Shingler,
-        new_docs: dict[str, _DocState],
-    ) -> _SourceState:
-        """The boilerplate of one source and its documents' sketches, reusing what still holds."""
+    def _kept(
+        self, source: str, members: list[StoryDoc], shingled: _Shingler
+    ) -> _SourceWork | None:
+        """The last states of a source whose documents have the same texts (only dates or
+        languages may have moved), or None: it needs `_source`."""
         old = self._sources.get(source)
         ids = frozenset(d.doc_id for d in members)
-        if old and old.members == ids and not any(map(shingled.is_new, ids)):
-            for doc in members:  # the same texts: only dates or languages may have moved
-                kept = self._docs[doc.doc_id]
-                place = (doc.date.timestamp(), _lang(doc.lang))
-                new_docs[doc.doc_id] = kept if kept.place == place else replace(kept, place=place)
-            return old
+        if not old or old.members != ids or any(map(shingled.is_new, ids)):
+            return None
+        states = {}
+        for doc in members:
+            kept = self._docs[doc.doc_id]
+            place = (doc.date.timestamp(), _lang(doc.lang))
+            states[doc.doc_id] = kept if kept.place == place else replace(kept, place=place)
+        return old, states
+
+    def _source(self, source: str, members: list[StoryDoc], shingled: _Shingler) -> _SourceWork:
+        """The boilerplate of one source and its documents' sketches, reusing what still holds
+        (where `_kept` found it changed)."""
+        old = self._sources.get(source)
+        ids = frozenset(d.doc_id for d in members)
+        new_docs: dict[str, _DocState] = {}
         sample = old.sample if old and old.members == ids else _sample(ids)
         if old and old.sample == sample and not any(shingled.is_new(i) for i in sample):
             candidates = old.candidates
@@ -395,7 +414,7 @@ class StoryIndex:
                 names,
                 place,
             )
-        return _SourceState(ids, sample, candidates, boilerplate)
+        return _SourceState(ids, sample, candidates, boilerplate), new_docs
 
     def _boilerplate_need(self, members: int) -> int:
         """Documents of a source a shingle must be in to count as its boilerplate."""

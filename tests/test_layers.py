@@ -1,7 +1,7 @@
 """Imports point down (DESIGN.md): read every module's imports with ast and check the layers.
 
 cli -> build | serve | deploy | importer -> produce -> routes | render | views | feeds | search |
-output | cache -> site -> content | markdown | config -> yamlio | slug | model
+output | cache -> site -> content | markdown | config -> yamlio | slug | model | forking
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ LAYERS: list[tuple[str, frozenset[str]]] = [
     # stories: pure grouping of articles into stories, used while assembling a site.
     ("site", frozenset({"site", "stories"})),
     ("parse", frozenset({"content", "markdown", "config"})),
-    ("base", frozenset({"yamlio", "slug", "model"})),
+    ("base", frozenset({"yamlio", "slug", "model", "forking"})),
     ("package", frozenset({"__init__"})),  # sitegen/__init__.py holds only __version__
 ]
 LEVEL = {name: level for level, (_, names) in enumerate(LAYERS) for name in names}

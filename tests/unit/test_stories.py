@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sitegen.forking import forked
 from sitegen.stories import (
     Story,
     StoryDoc,
@@ -451,6 +452,22 @@ def test_an_update_reads_only_the_texts_that_changed() -> None:
     docs[2] = replace(docs[2], date=docs[2].date + timedelta(hours=1))
     assert index.update(docs, text_of) == cluster_stories(docs)
     assert read == [docs[9].doc_id]
+
+
+@pytest.mark.parametrize("cross_language", [False, True])
+def test_sources_clustered_in_processes_give_what_one_process_gives(cross_language: bool) -> None:
+    """A cold build clusters its sources in forked processes: the same stories, and the same
+    index kept for the next update."""
+    options = StoryOptions(cross_language=cross_language)
+    here, there = StoryIndex(options), StoryIndex(options)
+    docs = list(CORPUS.docs)
+    assert there.update(docs, each=forked(2)) == here.update(docs) == cluster_stories(docs, options)
+    assert vars(there) == vars(here)
+    rng = random.Random(5)
+    docs[3] = replace(docs[3], text=mutate(rng, docs[3].text, 0.3))
+    docs[20] = replace(docs[20], source="daily")
+    assert there.update(docs, each=forked(2)) == here.update(docs) == cluster_stories(docs, options)
+    assert vars(there) == vars(here)
 
 
 def test_a_crowded_bucket_falls_back_to_pairing_everything() -> None:

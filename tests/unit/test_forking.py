@@ -1,0 +1,32 @@
+"""sitegen.forking: a closure over the caller's data, run in forked processes."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from sitegen.forking import forked, in_process
+
+
+def test_forked_runs_a_closure_in_other_processes_and_keeps_the_order() -> None:
+    squares = {n: n * n for n in range(12)}  # reached through the closure, never pickled
+    results = forked(2)(lambda n: (squares[n], os.getpid()), list(range(12)))
+    assert [square for square, _ in results] == [n * n for n in range(12)]
+    assert os.getpid() not in {pid for _, pid in results}
+
+
+def test_one_job_or_one_item_runs_here() -> None:
+    assert forked(1)(lambda n: os.getpid(), [1, 2]) == [os.getpid()] * 2
+    assert forked(2)(lambda n: os.getpid(), [1]) == [os.getpid()]
+    assert in_process(str, [1, 2]) == ["1", "2"]
+
+
+def test_an_error_in_a_process_reaches_the_caller() -> None:
+    def fail(n: int) -> int:
+        if n == 3:
+            raise ValueError(f"no {n}")
+        return n
+
+    with pytest.raises(ValueError, match="no 3"):
+        forked(2)(fail, [1, 2, 3, 4])
