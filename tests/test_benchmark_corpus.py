@@ -115,3 +115,23 @@ def test_edit_changes_one_article(tmp_path: Path, kind: str) -> None:
     assert first != before[edited] and edited.read_bytes() != first
     fm = _front_matter(edited)
     assert fm["title"] and fm["date"]
+
+
+def test_a_cold_benchmark_build_finds_the_last_outputs_set_aside(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Outputs are moved out of the site, not deleted right before the next build."""
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    import build_bench
+
+    site = tmp_path / "work" / "site"
+    (site / "content").mkdir(parents=True)
+    (site / "site.yaml").write_text("title: x\n", encoding="utf-8")
+    for name in ("public/index.html", ".sitegen-cache/build-1/index.pickle"):
+        (site / name).parent.mkdir(parents=True)
+        (site / name).write_text(name, encoding="utf-8")
+    build_bench.clean_site(site)
+    assert sorted(p.name for p in site.iterdir()) == ["content", "site.yaml"]
+    aside = tmp_path / "work" / build_bench.SET_ASIDE
+    kept = sorted(p.read_text("utf-8") for p in aside.rglob("*") if p.is_file())
+    assert kept == [".sitegen-cache/build-1/index.pickle", "public/index.html"]
