@@ -374,7 +374,7 @@ def _produce_in_pool(
     outputs: Outputs,
 ) -> Iterator[list[tuple[str, str]]]:
     context = multiprocessing.get_context("fork")
-    producer.prepare_workers()
+    producer.prepare_workers(routes)
     # Frozen objects are never visited by a worker's collector, so the pages holding the
     # site stay shared with this process instead of being copied into every worker.
     gc.freeze()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from sitegen import __version__, feeds, search
 from sitegen.config import config_fingerprint
-from sitegen.model import Site, TaxonomyKind, Term
+from sitegen.model import InputError, Site, TaxonomyKind, Term
 from sitegen.render import Renderer
 from sitegen.routes import FEED_FILES, Fingerprints, Route, digest, feed_scopes
 from sitegen.views import ArticleView, ViewBuilder, display_date
@@ -25,6 +25,7 @@ Files = list[tuple[str, bytes]]
 FragmentKey = tuple[str, str]
 Fragment = tuple[tuple[str, ...], Markup]
 OFFLINE_FILE = "offline.json"
+LIST_KINDS = frozenset({"home", "term"})  # routes showing many articles' cards
 
 
 @dataclass(frozen=True)
@@ -69,21 +70,26 @@ class Producer:
         self._fragment_base = digest(fingerprints.config, fingerprints.assets, fingerprints.chrome)
         self._collapsed: dict[tuple[str, str], tuple[str, ...]] = {}
 
-    def prepare_workers(self) -> None:
+    def prepare_workers(self, routes: Sequence[Route]) -> None:
         """Do now, once, what forked render workers would otherwise each do again (a cold
-        build forks them about 120 times): compile the templates; load the long date of
-        each article's language and day (CLDR data takes ~15 ms a process); make each
-        article's card, and render it through each template a theme names in a
-        `partial_cached` call (a card shows in several lists, which different workers render)."""
+        build forks them about 30 times): compile the templates; load the long date of each
+        article's language and day (CLDR data takes ~15 ms a process). Where `routes` hold
+        lists, also make each article's card and render it through each template a theme names
+        in a `partial_cached` call: a card shows in several lists, which different workers
+        render. That is a warm-up: a card that fails here is left to fail where a page shows it."""
         self.renderer.load_all()
-        partials = sorted(self.renderer.partial_templates())
         for article in self.site.articles:
             display_date(article.date, article.lang)
             if article.updated:
                 display_date(article.updated, article.lang)
-            card = self.views.card(article)
-            for template in partials:
-                self.partial_cached(template, card)
+        if not any(route.kind in LIST_KINDS for route in routes):
+            return
+        for template in sorted(self.renderer.partial_templates()):
+            try:
+                for article in self.site.articles:
+                    self.partial_cached(template, self.views.card(article))
+            except InputError:
+                continue  # perhaps a partial only some articles, or no page, get
         self.take_fragments()  # made here: the caller keeps them already
 
     def produce(self, route: Route) -> Files:

@@ -240,6 +240,35 @@ def test_a_pooled_build_renders_each_card_once(
     assert "Gamma" in (site / "public" / "tags" / "z" / "index.html").read_text("utf-8")
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_partials_only_some_pages_use_build_alike_with_and_without_workers(
+    site: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    """Cards made before the workers fork are a warm-up: a partial that only some articles
+    can show, or that no page renders, fails nothing that rendering alone would not."""
+    monkeypatch.setattr(pipeline, "PARALLEL_RENDER_THRESHOLD", 1)
+    templates = own_theme(site)
+    (templates / "partials" / "kicker.html").write_text(
+        "<b>{{ item.extra['kicker'] }}</b>", "utf-8"
+    )
+    shown = (
+        "{% if article.extra.get('kicker') %}"
+        "{{ partial_cached('partials/kicker.html', article) }}{% endif %}"
+    )
+    (templates / "article.html").write_text(shown + "<p>{{ article.title }}</p>", "utf-8")
+    (templates / "unused.html").write_text(
+        "{{ partial_cached('partials/gone.html', item) }}", "utf-8"
+    )
+    path = site / "content" / "c.md"
+    path.write_text(
+        article("Gamma", 3, "z").replace("topics:", "kicker: Analyse\ntopics:"), "utf-8"
+    )
+    build(BuildOptions(site_dir=site, now=NOW, jobs=jobs))
+    public = site / "public" / "2026" / "01"
+    assert (public / "gamma" / "index.html").read_text("utf-8") == "<b>Analyse</b><p>Gamma</p>"
+    assert (public / "alpha" / "index.html").read_text("utf-8") == "<p>Alpha</p>"
+
+
 @pytest.mark.parametrize("preview", [False, True], ids=["build", "preview"])
 def test_a_card_showing_extra_front_matter_follows_its_edits(site: Path, preview: bool) -> None:
     """What a card shows beyond the usual fields (`extra`, the source's URL) is part of its
