@@ -16,6 +16,15 @@ class Mapper(Protocol):
     def __call__(self, function: Callable[[T], R], items: Sequence[T], /) -> list[R]: ...
 
 
+def can_fork() -> bool:
+    """Whether this process may fork workers: fork exists here, and this is no pool's daemon
+    worker (which may have no children)."""
+    return (
+        "fork" in multiprocessing.get_all_start_methods()
+        and not multiprocessing.current_process().daemon
+    )
+
+
 def in_process(function: Callable[[T], R], items: Sequence[T], /) -> list[R]:
     return [function(item) for item in items]
 
@@ -27,8 +36,7 @@ def forked(jobs: int) -> Mapper:
     not available, or for one job or item, the items run in this process."""
 
     def run(function: Callable[[T], R], items: Sequence[T], /) -> list[R]:
-        usable = "fork" in multiprocessing.get_all_start_methods()
-        if jobs <= 1 or len(items) <= 1 or not usable:
+        if jobs <= 1 or len(items) <= 1 or not can_fork():
             return in_process(function, items)
         _task[:] = [function]
         try:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sitegen.cache import BuildIndex, Cache, LastPlan, state_key
 from sitegen.config import config_fingerprint
-from sitegen.forking import forked, in_process
+from sitegen.forking import can_fork, forked, in_process
 from sitegen.load import Scan, load_content
 from sitegen.model import Article, Config, InputError, Problem, Site
 from sitegen.output import Staging, file_hash, list_files, safe_relative
@@ -349,11 +349,7 @@ def _produce_each(
     """Render and stage routes in order, in forked worker processes when there are many (cold
     builds), giving each route's (path, hash) pairs; a site's files are never all in memory.
     Routes of MAIN_PROCESS_KINDS (sorted last) are rendered here once the workers are gone."""
-    if (
-        jobs <= 1
-        or len(routes) < PARALLEL_RENDER_THRESHOLD
-        or "fork" not in (multiprocessing.get_all_start_methods())
-    ):
+    if jobs <= 1 or len(routes) < PARALLEL_RENDER_THRESHOLD or not can_fork():
         for route in routes:
             yield _hashes(outputs.stage(route, producer.produce(route)))
         return

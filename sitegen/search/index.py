@@ -30,6 +30,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from datetime import date, datetime
 
+from sitegen.forking import can_fork
 from sitegen.search.encode import (
     FORMAT,
     IMPACT_BITS,
@@ -545,11 +546,7 @@ _KEYMAPS: dict[str, KeyMap] = {}
 
 
 def _can_fork(workers: int | None) -> bool:
-    return (
-        (workers is None or workers > 1)
-        and "fork" in multiprocessing.get_all_start_methods()
-        and not multiprocessing.current_process().daemon  # a pool's worker may have no children
-    )
+    return (workers is None or workers > 1) and can_fork()
 
 
 def _tile_job(index: int) -> Made:
