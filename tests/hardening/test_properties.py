@@ -21,9 +21,11 @@ from hypothesis import strategies as st
 from sitegen.config import parse_config
 from sitegen.content import parse_article, split_front_matter
 from sitegen.feeds import (
+    _PLAIN_HTML,
     FeedEntry,
     FeedInfo,
     OpmlFeed,
+    _parsed,
     absolutize_urls,
     clean_text,
     render_atom,
@@ -184,6 +186,37 @@ def test_feed_html_never_carries_scripts(html: str) -> None:
             assert not str(name).lower().startswith("on")
             compact = "".join(c for c in value if c > " ").lower()
             assert not compact.startswith(("javascript:", "vbscript:", "data:"))
+
+
+# Markdown that makes every element markdown-it writes for an article, and some that it escapes.
+MARKDOWN_BITS = [
+    "# T\n", "## Sub\n", "\n\n", "*em* ", "**strong** ", "~~gone~~ ", "`code <x> & \"q\"`",
+    "[link](rel/page?a=1&b=2 'it\\'s')", "[top](/top)", "[mail](mailto:a@b.c)",
+    "![alt \"q\" 'a'](img/x.png)", "[evil](javascript:alert(1))", "<script>x</script>",
+    "> quote\n", "- item\n", "3. three\n", "```\n<pre>&amp;\n```\n", "a  \nb", "***\n",
+    "| a | b |\n|--:|:-:|\n| 1 | 2 |\n", "note[^1]\n\n[^1]: foot\n", "&copy; &#39; &quot; ",
+    "<https://ex.org/a?b&c>", "\r\n", "\x0b",
+]  # fmt: skip
+
+
+@PROPERTY
+@given(st.lists(st.sampled_from(MARKDOWN_BITS) | st.text(max_size=6), max_size=20).map("".join))
+def test_feed_html_of_markdown_is_cleaned_the_quick_way_to_the_same_bytes(source: str) -> None:
+    rendered = RENDERER.render(source).html
+    assert _PLAIN_HTML.fullmatch(clean_text(rendered))
+    assert absolutize_urls(rendered, "https://example.org/a/") == _parsed(
+        clean_text(rendered), "https://example.org/a/"
+    )
+
+
+@PROPERTY
+@given(st.lists(st.sampled_from(EVIL_HTML + MARKDOWN_BITS) | st.text(max_size=4), max_size=25))
+def test_feed_html_is_cleaned_alike_either_way(pieces: list[str]) -> None:
+    html = "".join(RENDERER.render(p).html if i % 3 == 0 else p for i, p in enumerate(pieces))
+    text = clean_text(html)
+    assert absolutize_urls(html, "https://example.org/a/") == _parsed(
+        text, "https://example.org/a/"
+    )
 
 
 @PROPERTY
