@@ -170,13 +170,15 @@ class Cache:
             return BuildIndex(key, index.output, files=index.files), None
         return index, None
 
-    def load_articles(self, wanted: Mapping[str, str]) -> dict[str, Article]:
-        """The cached articles among `wanted` (article id -> content hash of its file)."""
-        found: dict[str, Article] = {}
-        for name in sorted({_shard("articles", i) for i in wanted}):
+    def cached_articles(self, wanted: Iterable[str]) -> dict[str, tuple[str, Article]]:
+        """The cached article of each id in `wanted` that has one, with the content hash of
+        the file it was parsed from."""
+        ids = set(wanted)
+        found: dict[str, tuple[str, Article]] = {}
+        for name in sorted({_shard("articles", i) for i in ids}):
             for (article_id, version), article in self._load_dict(name).items():
-                if wanted.get(article_id) == version and isinstance(article, Article):
-                    found[article_id] = article
+                if article_id in ids and isinstance(article, Article):
+                    found[article_id] = (version, article)
         return found
 
     def save_articles(self, articles: Mapping[str, Article], touched: Iterable[str]) -> None:

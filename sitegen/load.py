@@ -126,28 +126,49 @@ def rescan(previous: Scan, site_dir: Path, changed: Iterable[Path]) -> Scan | No
     return Scan(site_dir, dict(sorted(files.items())) if added else files, [])
 
 
-def _parse_batch(config: Config, batch: Sequence[tuple[str, bytes]]) -> list[Parsed]:
+# A file to read: its name, and the content hash of its cached article (None: none cached).
+Job = tuple[str, str | None]
+# What a worker found: the file's content hash (None: unreadable), and its parse (None: the
+# cached article holds).
+Read = tuple[str | None, Parsed | None]
+
+
+def _load_batch(config: Config, site_dir: Path, batch: Sequence[Job]) -> list[Read]:
+    """Read, hash and (unless the cache holds that version) parse each file of the batch."""
     renderer = MarkdownRenderer()
-    results: list[Parsed] = []
-    for name, data in batch:
+    results: list[Read] = []
+    for name, cached in batch:
         try:
-            results.append(parse_article(name, data, config, renderer))
+            data = (site_dir / name).read_bytes()
+        except OSError as error:
+            problem = Problem(name, None, None, f"cannot read: {error.strerror}")
+            results.append((None, InputError([problem])))
+            continue
+        version = content_hash(data)
+        if version == cached:
+            results.append((version, None))
+            continue
+        try:
+            results.append((version, parse_article(name, data, config, renderer)))
         except InputError as error:
-            results.append(error)
+            results.append((version, error))
     return results
 
 
-def _parse_many(config: Config, todo: Sequence[tuple[str, bytes]], jobs: int) -> list[Parsed]:
-    """Parse in `jobs` processes, in batches of PARSE_BATCH files: each batch comes back as
-    soon as it is done, so no worker holds its share of the site at once."""
+def _load_many(config: Config, site_dir: Path, todo: Sequence[Job], jobs: int) -> list[Read]:
+    """Load in `jobs` processes, in batches of PARSE_BATCH files: each batch comes back as
+    soon as it is done, so no worker holds its share of the site at once. The workers read
+    the files too: this process would read them one after another before any parse began."""
     if jobs <= 1 or len(todo) < PARALLEL_PARSE_THRESHOLD:
-        return _parse_batch(config, todo)
+        return _load_batch(config, site_dir, todo)
     batches = [todo[i : i + PARSE_BATCH] for i in range(0, len(todo), PARSE_BATCH)]
-    parsed: list[Parsed] = []
+    loaded: list[Read] = []
     with ProcessPoolExecutor(jobs, initializer=gc.enable) as pool:  # paused in the build
-        for results in pool.map(_parse_batch, itertools.repeat(config), batches):
-            parsed += results
-    return parsed
+        for results in pool.map(
+            _load_batch, itertools.repeat(config), itertools.repeat(site_dir), batches
+        ):
+            loaded += results
+    return loaded
 
 
 def load_content(
@@ -164,33 +185,36 @@ def load_content(
     problems = list(found.problems)
     known: Mapping[str, SourceFile] = index.files if index else {}
     files: dict[str, SourceFile] = {}
-    read: dict[str, bytes] = {}
     for name, st in found.files.items():
         before = known.get(name)
         if before and (before.mtime_ns, before.size) == (st.st_mtime_ns, st.st_size):
-            files[name] = before
-            continue
-        try:
-            data = read[name] = found.path(name).read_bytes()
-        except OSError as error:
-            problems.append(Problem(name, None, None, f"cannot read: {error.strerror}"))
-            continue
-        files[name] = SourceFile(st.st_mtime_ns, st.st_size, content_hash(data))
-    versions = {name: file.content_hash for name, file in files.items()}
-    articles = cache.load_articles(versions) if use_cache else {}
-    todo = []
-    for name in files:
-        if name not in articles:  # new, changed, or lost from the cache: parse it
-            known_bytes = read.get(name)
-            todo.append((name, known_bytes or found.path(name).read_bytes()))
+            files[name] = before  # unchanged since the last build: its hash holds
+    cached = cache.cached_articles(found.files) if use_cache else {}
+    articles: dict[str, Article] = {}
+    todo: list[Job] = []
+    for name in found.files:
+        version, article = cached.get(name, (None, None))
+        if name in files and version == files[name].content_hash and article is not None:
+            articles[name] = article
+        else:  # new, changed, or lost from the cache: read it, and parse it unless cached
+            todo.append((name, version))
     fresh: dict[str, Body] = {}
-    for (name, _), result in zip(todo, _parse_many(config, todo, jobs), strict=True):
-        if isinstance(result, InputError):
+    for (name, _), (version, result) in zip(
+        todo, _load_many(config, site_dir, todo, jobs), strict=True
+    ):
+        if version is not None:
+            st = found.files[name]
+            files[name] = SourceFile(st.st_mtime_ns, st.st_size, version)
+        if result is None:
+            articles[name] = cached[name][1]
+        elif isinstance(result, InputError):
             problems.extend(result.problems)
         else:
             articles[name], fresh[name] = result
     if problems:
         raise InputError(problems)
+    files = {name: files[name] for name in found.files}  # in the scan's (sorted) order
+    versions = {name: file.content_hash for name, file in files.items()}
 
     def reparse(name: str) -> Body:
         return parse_article(name, (site_dir / name).read_bytes(), config, MarkdownRenderer())[1]
@@ -198,4 +222,4 @@ def load_content(
     kept = {name: versions[name] for name in articles if name not in fresh}
     bodies = cache.body_store(fresh, kept, reparse)
     removed = frozenset(known) - frozenset(files)
-    return Loaded(dict(sorted(articles.items())), bodies, files, len(todo), removed)
+    return Loaded(dict(sorted(articles.items())), bodies, files, len(fresh), removed)

@@ -17,7 +17,7 @@ from sitegen.config import config_fingerprint
 from sitegen.forking import can_fork, forked, in_process
 from sitegen.load import Scan, load_content
 from sitegen.model import Article, Config, InputError, Problem, Site
-from sitegen.output import Staging, file_hash, list_files, safe_relative
+from sitegen.output import Staging, check_relative, file_hash, list_files
 from sitegen.produce import (
     OFFLINE_FILE,
     Asset,
@@ -326,7 +326,7 @@ class Outputs:
         outputs = []
         for path, data in files:
             try:
-                safe_relative(path)
+                check_relative(path)
             except ValueError as error:  # e.g. static/con.txt: Windows cannot hold it
                 raise InputError([Problem(route.key, None, None, str(error))]) from None
             data_hash = file_hash(data)

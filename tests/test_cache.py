@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -170,6 +172,32 @@ def test_parsing_in_processes_gives_what_one_process_gives(
             )
         problems.append([p.path for p in caught.value.problems])
     assert problems[0] == problems[1] == ["content/0/a007.md", "content/2/a250.md"]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_touched_files_are_read_again_but_parsed_only_where_their_text_changed(
+    tmp_path: Path, jobs: int
+) -> None:
+    """A checkout touches every file: each is read and hashed again (by the workers, past
+    PARALLEL_PARSE_THRESHOLD files), and only a changed one is parsed."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "site.yaml").write_text(SITE_YAML, encoding="utf-8")
+    for i in range(220):
+        write_article(site, f"a{i:03d}.md", f"Article {i}", "2026-01-05T08:00:00Z", f"Body {i}.")
+    out = tmp_path / "out"
+    first = build(BuildOptions(site_dir=site, output=out, now=NOW, jobs=jobs))
+    assert first.parsed == 220
+    later = time.time() + 60
+    for path in (site / "content").iterdir():
+        os.utime(path, (later, later))
+    write_article(site, "a007.md", "Article 7, edited", "2026-01-05T08:00:00Z", "Body 7.")
+    again = build(BuildOptions(site_dir=site, output=out, now=NOW, jobs=jobs))
+    assert again.parsed == 1
+    assert (
+        "Article 7, edited" in (out / "2026" / "01" / "article-7-edited" / "index.html").read_text()
+    )
+    assert build(BuildOptions(site_dir=site, output=out, now=NOW, jobs=jobs)).parsed == 0
 
 
 def test_a_preview_started_on_an_unchanged_site_renders_and_writes_nothing(site: Path) -> None:
