@@ -288,8 +288,10 @@ class BodyStore(Mapping[str, Body]):
 
     def save(self, articles: Mapping[str, Article], removed: Iterable[str]) -> None:
         """Rewrite the shards that gained, changed or lost a body; `articles`: every article."""
-        touched = {*self._fresh, *removed}
-        names = {_shard("bodies", i) for i in touched}
+        fresh: dict[str, list[str]] = {}  # shard -> its fresh bodies
+        for article_id in self._fresh:
+            fresh.setdefault(_shard("bodies", article_id), []).append(article_id)
+        names = {*fresh, *(_shard("bodies", i) for i in removed)}
         for name in sorted(names):
             entries = {
                 key: body
@@ -298,9 +300,8 @@ class BodyStore(Mapping[str, Body]):
                 and articles[key[0]].content_hash == key[1]
                 and key[0] not in self._fresh
             }
-            for article_id, body in self._fresh.items():
-                if _shard("bodies", article_id) == name:
-                    entries[article_id, articles[article_id].content_hash] = body
+            for article_id in fresh.get(name, ()):
+                entries[article_id, articles[article_id].content_hash] = self._fresh[article_id]
             self._cache._save(name, (self._cache.key, entries))
 
 

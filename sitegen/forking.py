@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import multiprocessing
+import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 T = TypeVar("T")
@@ -55,3 +57,44 @@ _task: list[Callable[[Any], Any]] = []
 
 def _run_task(item: Any) -> Any:
     return _task[0](item)
+
+
+@dataclass
+class Background:
+    """A function running in a forked process of its own (see in_background)."""
+
+    process: Any  # multiprocessing's forked Process; None: the function already ran here
+    ran: bool = True
+
+    def wait(self) -> bool:
+        """Wait for the function to end; whether it ended without an error."""
+        if self.process is None:
+            return self.ran
+        self.process.join()
+        return bool(self.process.exitcode == 0)
+
+
+def in_background(function: Callable[[], object]) -> Background:
+    """Start `function` in a forked process, which inherits what it reads; where fork is not
+    available, run it here and now. Its errors only show as wait() returning False."""
+    if can_fork():
+        try:
+            # Not a daemon: should the caller fail first, exiting still waits for it.
+            process = multiprocessing.get_context("fork").Process(target=_quietly, args=(function,))
+            process.start()
+            return Background(process)
+        except OSError:
+            pass  # no process to be had: run it here
+    try:
+        function()
+    except Exception:
+        return Background(None, ran=False)
+    return Background(None)
+
+
+def _quietly(function: Callable[[], object]) -> None:
+    """Run `function`; an error ends the process with status 1 instead of a traceback."""
+    try:
+        function()
+    except Exception:
+        sys.exit(1)

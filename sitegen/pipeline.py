@@ -14,8 +14,8 @@ from pathlib import Path
 
 from sitegen.cache import BuildIndex, Cache, LastPlan, state_key
 from sitegen.config import config_fingerprint
-from sitegen.forking import can_fork, forked, in_process
-from sitegen.load import Scan, load_content
+from sitegen.forking import can_fork, forked, in_background, in_process
+from sitegen.load import Loaded, Scan, load_content
 from sitegen.model import Article, Config, InputError, Problem, Site
 from sitegen.output import Staging, check_relative, file_hash, list_files
 from sitegen.produce import (
@@ -39,6 +39,10 @@ FINGERPRINTED = (".css", ".js")
 PARALLEL_RENDER_THRESHOLD = 400
 # Articles parsed past which the story clustering of their sources runs in processes.
 PARALLEL_STORIES_THRESHOLD = 1000
+# Articles parsed past which a CLI build saves them in a forked process, as soon as they are
+# parsed: saving (~1 s at 10k) then runs while this process assembles and plans the site,
+# when one core has nothing to do, instead of at the end, when both would wait for it.
+BACKGROUND_SAVE_THRESHOLD = 1000
 # A render worker is replaced after some chunks of CHUNK routes: what it copied from the main
 # process (every object it touches, through reference counts) is given back. Each worker is
 # forked about WORKER_GENERATIONS times (at least WORKER_TASKS chunks each): a fork copies the
@@ -72,6 +76,9 @@ def rebuild(
     jobs = options.jobs or os.cpu_count() or 1
     loaded = load_content(config, site_dir, found, index, store, jobs, options.use_cache)
     stages["parse"] = time.perf_counter() - mark
+    saving = None  # a preview keeps what it saves in memory too, so it saves here
+    if options.warm is None and jobs > 1 and loaded.parsed >= BACKGROUND_SAVE_THRESHOLD:
+        saving = in_background(lambda: _save_parsed(store, loaded))
     mark = time.perf_counter()
     stories = None
     if config.stories.enabled:  # a foreign-version cache may have read bodies another way
@@ -135,9 +142,10 @@ def rebuild(
         stages["render"] = time.perf_counter() - mark
         mark = time.perf_counter()
         stale = sorted(set(old_manifest) - set(new_index.manifest))
-        touched = {*loaded.bodies.fresh_ids, *loaded.removed}
-        store.save_articles(loaded.articles, touched)
-        loaded.bodies.save(loaded.articles, loaded.removed)
+        if saving is None:
+            _save_parsed(store, loaded)
+        elif not saving.wait():  # the site is right; the next build parses its articles again
+            notices.append("the parsed articles could not be saved in the build cache")
     except BaseException:
         staging.discard()
         raise
@@ -166,6 +174,12 @@ def rebuild(
         notices=tuple(notices),
         stages=stages,
     )
+
+
+def _save_parsed(store: Cache, loaded: Loaded) -> None:
+    """Keep the articles and bodies parsed (or found gone) in this build in the cache."""
+    store.save_articles(loaded.articles, {*loaded.bodies.fresh_ids, *loaded.removed})
+    loaded.bodies.save(loaded.articles, loaded.removed)
 
 
 def collect_assets(site_dir: Path, theme: Theme) -> dict[str, Asset]:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from sitegen import pipeline
 from sitegen.build import BuildOptions, BuildReport, build, clean
-from sitegen.cache import CACHE_DIR, WarmCache
+from sitegen.cache import CACHE_DIR, Cache, WarmCache
 from sitegen.model import InputError
 
 NOW = datetime(2026, 11, 29, 12, tzinfo=UTC)
@@ -214,3 +216,37 @@ def test_no_cache_parses_every_article_again(site: Path) -> None:
     assert run(site).parsed == 5
     assert run(site, use_cache=False).parsed == 5
     assert run(site).parsed == 0
+
+
+def test_a_large_build_saves_what_it_parsed_beside_the_rendering(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past BACKGROUND_SAVE_THRESHOLD articles a CLI build saves them from a forked process;
+    the next build finds them all. A save that fails costs the next build a parse, not a
+    wrong site, and says so."""
+    monkeypatch.setattr(pipeline, "BACKGROUND_SAVE_THRESHOLD", 3)
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "site.yaml").write_text(SITE_YAML, encoding="utf-8")
+    for i in range(5):
+        write_article(site, f"a{i}.md", f"Article {i}", "2026-01-05T08:00:00Z", f"Body {i}.")
+    out = tmp_path / "out"
+    first = build(BuildOptions(site_dir=site, output=out, now=NOW, jobs=2))
+    assert (first.parsed, first.notices) == (5, ())
+    assert build(BuildOptions(site_dir=site, output=out, now=NOW, jobs=2)).parsed == 0
+
+    shutil.rmtree(site / CACHE_DIR)
+    write_article(site, "a0.md", "Article 0, edited", "2026-01-05T08:00:00Z", "Body 0.")
+    monkeypatch.setattr(Cache, "save_articles", _refuse_to_save)
+    failed = build(BuildOptions(site_dir=site, output=out, now=NOW, jobs=2))
+    assert failed.parsed == 5
+    assert any("could not be saved" in notice for notice in failed.notices)
+    page = out / "2026" / "01" / "article-0-edited" / "index.html"
+    assert "Article 0, edited" in page.read_text(encoding="utf-8")
+    monkeypatch.undo()
+    write_article(site, "a1.md", "Article 1, edited", "2026-01-05T08:00:00Z", "Body 1.")
+    assert build(BuildOptions(site_dir=site, output=out, now=NOW, jobs=2)).parsed == 5
+
+
+def _refuse_to_save(self: Cache, *args: object) -> None:
+    raise OSError("disk full")

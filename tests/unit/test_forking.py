@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import time
+from pathlib import Path
 
 import pytest
 
-from sitegen.forking import forked, in_process
+from sitegen.forking import forked, in_background, in_process
 
 
 def test_forked_runs_a_closure_in_other_processes_and_keeps_the_order() -> None:
@@ -30,3 +32,26 @@ def test_an_error_in_a_process_reaches_the_caller() -> None:
 
     with pytest.raises(ValueError, match="no 3"):
         forked(2)(fail, [1, 2, 3, 4])
+
+
+def test_in_background_runs_in_a_process_of_its_own_while_the_caller_goes_on(
+    tmp_path: Path,
+) -> None:
+    gate, done = tmp_path / "gate", tmp_path / "done"
+
+    def work() -> None:
+        while not gate.exists():  # waits for the caller, which must not be waiting for it
+            time.sleep(0.01)
+        done.write_text(str(os.getpid()))
+
+    running = in_background(work)
+    gate.touch()
+    assert running.wait()
+    assert int(done.read_text()) != os.getpid()
+
+
+def test_in_background_tells_of_an_error() -> None:
+    def fail() -> None:
+        raise OSError("disk full")
+
+    assert not in_background(fail).wait()
