@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import multiprocessing
-import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -59,42 +57,61 @@ def _run_task(item: Any) -> Any:
     return _task[0](item)
 
 
-@dataclass
-class Background:
+class Background(Generic[R]):
     """A function running in a forked process of its own (see in_background)."""
 
-    process: Any  # multiprocessing's forked Process; None: the function already ran here
-    ran: bool = True
+    def __init__(
+        self, process: Any = None, receiver: Any = None, done: tuple[bool, R | None] = (True, None)
+    ) -> None:
+        self._process = process  # None: the function already ran here, with `done`
+        self._receiver = receiver
+        self._done = done
+
+    def outcome(self) -> tuple[bool, R | None]:
+        """Wait for the function to end: whether it ended without an error, and its result
+        (None after an error)."""
+        if self._process is not None:
+            try:
+                self._done = self._receiver.recv()
+            except EOFError:  # it died without a word (killed, out of memory)
+                self._done = (False, None)
+            self._receiver.close()
+            self._process.join()
+            self._process = None
+        return self._done
 
     def wait(self) -> bool:
         """Wait for the function to end; whether it ended without an error."""
-        if self.process is None:
-            return self.ran
-        self.process.join()
-        return bool(self.process.exitcode == 0)
+        return self.outcome()[0]
 
 
-def in_background(function: Callable[[], object]) -> Background:
-    """Start `function` in a forked process, which inherits what it reads; where fork is not
-    available, run it here and now. Its errors only show as wait() returning False."""
+def in_background(function: Callable[[], R]) -> Background[R]:
+    """Start `function` in a forked process, which inherits what it reads; its result comes
+    back pickled. Where fork is not available, run it here and now. Its errors only show
+    as an outcome that failed."""
     if can_fork():
+        context = multiprocessing.get_context("fork")
         try:
+            receiver, sender = context.Pipe(duplex=False)
             # Not a daemon: should the caller fail first, exiting still waits for it.
-            process = multiprocessing.get_context("fork").Process(target=_quietly, args=(function,))
+            process = context.Process(target=_send_outcome, args=(function, sender))
             process.start()
-            return Background(process)
         except OSError:
             pass  # no process to be had: run it here
+        else:
+            sender.close()  # the child's copy stays open until it has sent its outcome
+            return Background(process, receiver)
     try:
-        function()
+        return Background(done=(True, function()))
     except Exception:
-        return Background(None, ran=False)
-    return Background(None)
+        return Background(done=(False, None))
 
 
-def _quietly(function: Callable[[], object]) -> None:
-    """Run `function`; an error ends the process with status 1 instead of a traceback."""
+def _send_outcome(function: Callable[[], object], sender: Any) -> None:
+    """Run `function` and send whether it worked, with its result: no traceback on error."""
     try:
-        function()
+        sender.send((True, function()))
     except Exception:
-        sys.exit(1)
+        sender.send((False, None))
+    finally:
+        sender.close()

@@ -51,9 +51,9 @@ BACKGROUND_SAVE_THRESHOLD = 1000
 CHUNK = 32
 WORKER_TASKS = 4
 WORKER_GENERATIONS = 15
-# The search index reads every article, and it is one route: a worker would gain nothing, and
-# copy much of the site. The main process builds it after the workers, with workers of its own
-# (built beside the render workers, it gained nothing and added ~40 MB to the peak at 10k).
+# The search index reads every article, and it is one route: a render worker would gain
+# nothing, and copy much of the site. A CLI build forks a process of its own for it as the
+# render workers start, so that it also uses the time this process spends preparing them.
 MAIN_PROCESS_KINDS = frozenset({"search_index"})
 
 
@@ -362,14 +362,31 @@ def _produce_each(
 ) -> Generator[list[tuple[str, str]]]:
     """Render and stage routes in order, in forked worker processes when there are many (cold
     builds), giving each route's (path, hash) pairs; a site's files are never all in memory.
-    Routes of MAIN_PROCESS_KINDS (sorted last) are rendered here once the workers are gone."""
+    Routes of MAIN_PROCESS_KINDS (sorted last) are rendered in a process of their own beside
+    them (see MAIN_PROCESS_KINDS), or here once the workers are gone."""
     if jobs <= 1 or len(routes) < PARALLEL_RENDER_THRESHOLD or not can_fork():
         for route in routes:
             yield _hashes(outputs.stage(route, producer.produce(route)))
         return
     pooled = [route for route in routes if route.kind not in MAIN_PROCESS_KINDS]
-    yield from _produce_in_pool(producer, pooled, jobs, outputs)
-    for route in routes[len(pooled) :]:
+    alone = routes[len(pooled) :]
+    beside = None
+    if alone and producer.warm_search is None:  # a preview keeps its search memo in memory
+        beside = in_background(
+            lambda: [outputs.stage(r, producer.produce(r), in_worker=True) for r in alone]
+        )
+    try:
+        yield from _produce_in_pool(producer, pooled, jobs, outputs)
+    finally:  # also when the pool fails: nothing may write to the staging folder after it
+        ok, made = beside.outcome() if beside is not None else (False, None)
+    if ok and made is not None:
+        for staged in made:
+            for path, _, name in staged:
+                if name is not None:
+                    outputs.staging.adopt(path, name)
+            yield _hashes(staged)
+        return
+    for route in alone:  # here, as before, where the process failed: its error shows here
         yield _hashes(outputs.stage(route, producer.produce(route)))
 
 

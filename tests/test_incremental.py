@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,6 +16,7 @@ from sitegen.build import BuildOptions, BuildReport, build
 from sitegen.cache import WarmCache
 from sitegen.model import InputError
 from sitegen.render import Renderer
+from sitegen.routes import Route
 
 NOW = datetime(2026, 11, 29, 12, tzinfo=UTC)
 SITE_YAML = """\
@@ -423,3 +426,52 @@ def test_the_search_page_carries_its_client_once_whatever_base_html_a_theme_has(
     assert page.count('<script id="search-client"') == 1
     client, sheet = page.index('id="search-client"'), page.index('rel="stylesheet"')
     assert (client < sheet) == early_block
+
+
+def test_the_search_index_made_beside_the_render_workers_is_the_one_made_here(
+    site: Path, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A pooled CLI build makes the search index in a process of its own, which stages its
+    files itself: the same files as one process makes, cold and through an edit in place."""
+    monkeypatch.setattr(pipeline, "PARALLEL_RENDER_THRESHOLD", 1)
+    pids: list[int] = []
+    made = pipeline.Outputs.stage
+
+    def noting(self: pipeline.Outputs, route: Route, *args: Any, **kw: Any) -> Any:
+        if route.kind == "search_index":
+            (site / f"search-made-by-{os.getpid()}").touch()
+        return made(self, route, *args, **kw)
+
+    monkeypatch.setattr(pipeline.Outputs, "stage", noting)
+    for step in ("cold", "edit"):
+        if step == "edit":
+            (site / "content" / "b.md").write_text(article("Beta", 2, "y", body="Neu."), "utf-8")
+        build(BuildOptions(site_dir=site, now=NOW, jobs=2))
+        pids += [int(p.name.rsplit("-", 1)[1]) for p in site.glob("search-made-by-*")]
+        for marker in site.glob("search-made-by-*"):
+            marker.unlink()
+        clean = tmp_path_factory.mktemp("clean")
+        build(BuildOptions(site_dir=site, output=clean, now=NOW, jobs=1, use_cache=False))
+        for marker in site.glob("search-made-by-*"):
+            marker.unlink()
+        assert tree(site / "public") == tree(clean)
+        assert any(name.startswith("search/") for name in tree(clean))
+    assert len(pids) == 2 and os.getpid() not in pids
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_failing_search_page_is_named_and_keeps_the_site(
+    site: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    monkeypatch.setattr(pipeline, "PARALLEL_RENDER_THRESHOLD", 1)
+    run(site)
+    before = tree(site / "public")
+    (site / "content" / "b.md").write_text(article("Beta", 2, "y", body="Neu."), "utf-8")
+    templates = own_theme(site)
+    (templates / "search.html").write_text("<p>\n{{ page.nothing_here }}</p>", "utf-8")
+    with pytest.raises(InputError) as failure:
+        build(BuildOptions(site_dir=site, now=NOW, jobs=jobs))
+    (problem,) = failure.value.problems
+    assert problem.path.endswith("search.html") and problem.line == 2
+    assert tree(site / "public") == before
+    assert not list(site.glob("*.sitegen-staging"))

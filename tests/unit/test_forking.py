@@ -55,3 +55,12 @@ def test_in_background_tells_of_an_error() -> None:
         raise OSError("disk full")
 
     assert not in_background(fail).wait()
+
+
+def test_in_background_hands_its_result_back() -> None:
+    kept = {n: str(n) for n in range(1000)}  # inherited, never pickled
+    running = in_background(lambda: (os.getpid(), [kept[n] for n in range(0, 1000, 7)]))
+    ok, result = running.outcome()
+    assert ok and result is not None
+    pid, values = result
+    assert pid != os.getpid() and values == [str(n) for n in range(0, 1000, 7)]
