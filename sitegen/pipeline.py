@@ -372,9 +372,7 @@ def _produce_each(
     alone = routes[len(pooled) :]
     beside = None
     if alone and producer.warm_search is None:  # a preview keeps its search memo in memory
-        beside = in_background(
-            lambda: [outputs.stage(r, producer.produce(r), in_worker=True) for r in alone]
-        )
+        beside = in_background(lambda: _produce_alone(producer, alone, outputs))
     try:
         yield from _produce_in_pool(producer, pooled, jobs, outputs)
     finally:  # also when the pool fails: nothing may write to the staging folder after it
@@ -388,6 +386,15 @@ def _produce_each(
         return
     for route in alone:  # here, as before, where the process failed: its error shows here
         yield _hashes(outputs.stage(route, producer.produce(route)))
+
+
+def _produce_alone(
+    producer: Producer, routes: Sequence[Route], outputs: Outputs
+) -> list[list[Output]]:
+    """MAIN_PROCESS_KINDS routes, in the process made for them beside the render workers: one
+    process, as the render workers use the cores (workers of its own added ~100 MB at 10k)."""
+    producer.search_workers = 1
+    return [outputs.stage(route, producer.produce(route), in_worker=True) for route in routes]
 
 
 def _hashes(staged: list[Output]) -> list[tuple[str, str]]:

@@ -57,6 +57,8 @@ class Producer:
         # Kept in memory between builds of one process (a preview): the search memo and the
         # documents it was given, which are reused while their article objects are.
         self.warm_search = warm_search
+        # Processes the search index may fork to work out new documents (None: its default).
+        self.search_workers: int | None = None
         self.renderer = renderer
         self.assets = assets
         self.views = ViewBuilder(site, cards, (fingerprints.config, fingerprints.cards))
@@ -325,7 +327,7 @@ class Producer:
                 self.cache_dir / search.memo.FOLDER,
             ):
                 memo = search.SearchMemo.load(self.cache_dir, salt)
-        files = search.build_search_index(docs, memo)
+        files = search.build_search_index(docs, memo, self.search_workers)
         if memo is not None and self.warm_search is None:  # a preview saves it when it stops
             memo.save()  # best effort: a memo that cannot be written costs time, not bytes
         if self.warm_search is not None:
