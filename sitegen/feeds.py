@@ -54,11 +54,12 @@ _HAS_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
 # Browsers skip controls and spaces when they read a scheme ("java\tscript:").
 _SCHEME_NOISE = re.compile(r"[\x00-\x20\x7f]+")
 _UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:")
-# Article bodies are markdown-it's HTML: a few elements, attributes quoted one way, and in text
-# no '<' or '>' and no character references but these four. Cleaning such HTML with the
-# parser was most of a feed's time (~1.5 s of a 10,000-article build); it is cleaned with two
-# regular expressions instead, to the same bytes (tests compare the two ways). Any other HTML
-# takes the parser.
+# Article bodies are markdown-it's HTML: a few elements, attributes quoted one way, no '<' or
+# '>' in text, and no character references but these four anywhere (others, such as '&copy='
+# in a URL, newer Pythons' parser reads as HTML5 does and html.unescape does not). Cleaning
+# such HTML with the parser was most of a feed's time (~1.5 s of a 10,000-article build); it
+# is cleaned with two regular expressions instead, to the same bytes (tests compare the two
+# ways). Any other HTML takes the parser.
 _PLAIN_CONTAINERS = (
     "a|blockquote|code|em|h[1-6]|li|ol|p|pre|s|section|strong|sup|table|tbody|td|th|thead|tr|ul"
 )
@@ -66,7 +67,8 @@ _PLAIN_VOIDS = "br|hr|img"
 _PLAIN_ATTR_NAMES = "alt|class|href|id|loading|src|start|style|title"
 _PLAIN_HTML = re.compile(
     rf"""(?:[^<>&]++|&(?:amp|lt|gt|quot);|</(?:{_PLAIN_CONTAINERS})>"""
-    rf"""|<(?:{_PLAIN_CONTAINERS}|{_PLAIN_VOIDS})(?: (?:{_PLAIN_ATTR_NAMES})="[^"<>]*+")*+>)*+"""
+    rf"""|<(?:{_PLAIN_CONTAINERS}|{_PLAIN_VOIDS})"""
+    rf"""(?: (?:{_PLAIN_ATTR_NAMES})="(?:[^"<>&]++|&(?:amp|lt|gt|quot);)*+")*+>)*+"""
 )
 # In plain HTML, what the parser would write differently: start tags with attributes (their
 # values escaped again, URLs resolved) and '&quot;' in text (the parser writes '"').

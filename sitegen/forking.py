@@ -73,12 +73,21 @@ class Background(Generic[R]):
         if self._process is not None:
             try:
                 self._done = self._receiver.recv()
-            except EOFError:  # it died without a word (killed, out of memory)
+            except Exception:  # it died without a word, or half of one (killed, out of memory)
                 self._done = (False, None)
             self._receiver.close()
             self._process.join()
             self._process = None
         return self._done
+
+    def cancel(self) -> None:
+        """Stop the function where it is, unless it has ended; its outcome is a failure."""
+        if self._process is not None:
+            self._process.terminate()
+            self._process.join()
+            self._receiver.close()
+            self._process = None
+            self._done = (False, None)
 
     def wait(self) -> bool:
         """Wait for the function to end; whether it ended without an error."""
@@ -91,16 +100,19 @@ def in_background(function: Callable[[], R]) -> Background[R]:
     as an outcome that failed."""
     if can_fork():
         context = multiprocessing.get_context("fork")
+        receiver, sender = context.Pipe(duplex=False)
         try:
-            receiver, sender = context.Pipe(duplex=False)
             # Not a daemon: should the caller fail first, exiting still waits for it.
             process = context.Process(target=_send_outcome, args=(function, sender))
             process.start()
-        except OSError:
-            pass  # no process to be had: run it here
+        except OSError:  # no process to be had: run it here
+            receiver.close()
         else:
             sender.close()  # the child's copy stays open until it has sent its outcome
             return Background(process, receiver)
+        finally:
+            if not sender.closed:
+                sender.close()
     try:
         return Background(done=(True, function()))
     except Exception:
@@ -108,10 +120,15 @@ def in_background(function: Callable[[], R]) -> Background[R]:
 
 
 def _send_outcome(function: Callable[[], object], sender: Any) -> None:
-    """Run `function` and send whether it worked, with its result: no traceback on error."""
+    """Run `function` and send whether it worked, with its result: no traceback on an error
+    or on Ctrl-C (the caller hears of a failure, or of nothing: a failure too)."""
     try:
-        sender.send((True, function()))
-    except Exception:
-        sender.send((False, None))
+        outcome = (True, function())
+    except BaseException:
+        outcome = (False, None)
+    try:
+        sender.send(outcome)
+    except BaseException:
+        pass  # a result that cannot be pickled, or a caller gone
     finally:
         sender.close()

@@ -79,101 +79,108 @@ def rebuild(
     saving = None  # a preview keeps what it saves in memory too, so it saves here
     if options.warm is None and jobs > 1 and loaded.parsed >= BACKGROUND_SAVE_THRESHOLD:
         saving = in_background(lambda: _save_parsed(store, loaded))
+    saved_bodies = len(loaded.bodies.fresh_ids)
     mark = time.perf_counter()
-    stories = None
-    if config.stories.enabled:  # a foreign-version cache may have read bodies another way
-        grouping = story_options(config)
-        stories = store.load_story_index(grouping) if index else StoryIndex(grouping)
-    last = options.warm.last if options.warm else None
-    site = build_site(
-        config,
-        loaded.articles,
-        loaded.bodies,
-        now,
-        options.drafts,
-        options.future,
-        known_related=index.related if index else None,
-        story_index=stories,
-        previous=last.state if last else None,
-        each=forked(jobs) if loaded.parsed >= PARALLEL_STORIES_THRESHOLD else in_process,
-    )
-    renderer, assets, plan = plan_site(
-        site_dir,
-        site,
-        options.drafts,
-        options.future,
-        store if options.use_cache else None,
-        last.plan if last else None,
-    )
-    routes = plan.routes
-    stages["plan"] = time.perf_counter() - mark
-    mark = time.perf_counter()
-    producer = Producer(
-        site,
-        renderer,
-        assets,
-        plan.fingerprints,
-        store.folder if options.use_cache else None,
-        options.warm.search if options.warm is not None else None,
-        options.warm.fragments if options.warm is not None else None,
-        options.warm.cards if options.warm is not None else None,
-    )
-    valid_until = _valid_until(loaded.articles.values(), now, options.future)
-    new_index = BuildIndex(
-        key,
-        str(output),
-        inputs,
-        valid_until,
-        loaded.files,
-        related=(site.related_key, site.related),
-        published=len(site.articles),
-    )
-    # A long-lived preview owns its output folder; a build checks nobody removed files.
-    trusted = options.warm is not None
-    old_manifest = index.manifest if index else {}
-    staging = Staging(output, in_place=bool(old_manifest))
     try:
-        rendered = _render(routes, producer, index, new_index, trusted, staging, jobs, log)
-        if config.offline.enabled:
-            offline = offline_manifest(site, new_index.manifest)
-            new_index.manifest[OFFLINE_FILE] = file_hash(offline)
-            if old_manifest.get(OFFLINE_FILE) != new_index.manifest[OFFLINE_FILE]:
-                staging.add(OFFLINE_FILE, offline)
-        stages["render"] = time.perf_counter() - mark
+        stories = None
+        if config.stories.enabled:  # a foreign-version cache may have read bodies another way
+            grouping = story_options(config)
+            stories = store.load_story_index(grouping) if index else StoryIndex(grouping)
+        last = options.warm.last if options.warm else None
+        site = build_site(
+            config,
+            loaded.articles,
+            loaded.bodies,
+            now,
+            options.drafts,
+            options.future,
+            known_related=index.related if index else None,
+            story_index=stories,
+            previous=last.state if last else None,
+            each=forked(jobs) if loaded.parsed >= PARALLEL_STORIES_THRESHOLD else in_process,
+        )
+        renderer, assets, plan = plan_site(
+            site_dir,
+            site,
+            options.drafts,
+            options.future,
+            store if options.use_cache else None,
+            last.plan if last else None,
+        )
+        routes = plan.routes
+        stages["plan"] = time.perf_counter() - mark
         mark = time.perf_counter()
-        stale = sorted(set(old_manifest) - set(new_index.manifest))
-        if saving is None:
-            _save_parsed(store, loaded)
-        elif not saving.wait():  # the site is right; the next build parses its articles again
-            notices.append("the parsed articles could not be saved in the build cache")
-    except BaseException:
-        staging.discard()
-        raise
-    if not old_manifest:
-        commit = staging.replace_all()
-    else:
-        # A crash while files move in leaves a marker: the next build then writes
-        # everything again instead of trusting a half-updated folder.
-        store.writing()
-        commit = staging.update_in_place(stale, tidy_later=options.warm is not None)
-    store.save(new_index, stories)
-    if options.warm is not None:
-        state = SiteState(site, loaded.articles, options.drafts, options.future, valid_until)
-        options.warm.last = LastPlan(state, plan)
-    stages["write"] = time.perf_counter() - mark
-    return BuildReport(
-        output=output,
-        articles=len(site.articles),
-        parsed=loaded.parsed,
-        routes=len(routes),
-        rendered=tuple(rendered),
-        written=commit.written,
-        deleted=commit.deleted,
-        files=len(new_index.manifest),
-        seconds=time.perf_counter() - started,
-        notices=tuple(notices),
-        stages=stages,
-    )
+        producer = Producer(
+            site,
+            renderer,
+            assets,
+            plan.fingerprints,
+            store.folder if options.use_cache else None,
+            options.warm.search if options.warm is not None else None,
+            options.warm.fragments if options.warm is not None else None,
+            options.warm.cards if options.warm is not None else None,
+        )
+        valid_until = _valid_until(loaded.articles.values(), now, options.future)
+        new_index = BuildIndex(
+            key,
+            str(output),
+            inputs,
+            valid_until,
+            loaded.files,
+            related=(site.related_key, site.related),
+            published=len(site.articles),
+        )
+        # A long-lived preview owns its output folder; a build checks nobody removed files.
+        trusted = options.warm is not None
+        old_manifest = index.manifest if index else {}
+        staging = Staging(output, in_place=bool(old_manifest))
+        try:
+            rendered = _render(routes, producer, index, new_index, trusted, staging, jobs, log)
+            if config.offline.enabled:
+                offline = offline_manifest(site, new_index.manifest)
+                new_index.manifest[OFFLINE_FILE] = file_hash(offline)
+                if old_manifest.get(OFFLINE_FILE) != new_index.manifest[OFFLINE_FILE]:
+                    staging.add(OFFLINE_FILE, offline)
+            stages["render"] = time.perf_counter() - mark
+            mark = time.perf_counter()
+            stale = sorted(set(old_manifest) - set(new_index.manifest))
+            if saving is None:
+                _save_parsed(store, loaded)
+            elif not saving.wait():  # the site is right; the next build parses its articles again
+                notices.append("the parsed articles could not be saved in the build cache")
+            elif len(loaded.bodies.fresh_ids) > saved_bodies:  # parsed again, from a damaged cache
+                loaded.bodies.save(loaded.articles, loaded.removed)
+        except BaseException:
+            staging.discard()
+            raise
+        if not old_manifest:
+            commit = staging.replace_all()
+        else:
+            # A crash while files move in leaves a marker: the next build then writes
+            # everything again instead of trusting a half-updated folder.
+            store.writing()
+            commit = staging.update_in_place(stale, tidy_later=options.warm is not None)
+        store.save(new_index, stories)
+        if options.warm is not None:
+            state = SiteState(site, loaded.articles, options.drafts, options.future, valid_until)
+            options.warm.last = LastPlan(state, plan)
+        stages["write"] = time.perf_counter() - mark
+        return BuildReport(
+            output=output,
+            articles=len(site.articles),
+            parsed=loaded.parsed,
+            routes=len(routes),
+            rendered=tuple(rendered),
+            written=commit.written,
+            deleted=commit.deleted,
+            files=len(new_index.manifest),
+            seconds=time.perf_counter() - started,
+            notices=tuple(notices),
+            stages=stages,
+        )
+    finally:  # an error on the way must not leave it behind
+        if saving is not None:
+            saving.wait()
 
 
 def _save_parsed(store: Cache, loaded: Loaded) -> None:
@@ -375,8 +382,11 @@ def _produce_each(
         beside = in_background(lambda: _produce_alone(producer, alone, outputs))
     try:
         yield from _produce_in_pool(producer, pooled, jobs, outputs)
-    finally:  # also when the pool fails: nothing may write to the staging folder after it
-        ok, made = beside.outcome() if beside is not None else (False, None)
+    except BaseException:  # the staging folder is discarded next: nothing may write to it
+        if beside is not None:
+            beside.cancel()
+        raise
+    ok, made = beside.outcome() if beside is not None else (False, None)
     if ok and made is not None:
         for staged in made:
             for path, _, name in staged:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -250,3 +253,41 @@ def test_a_large_build_saves_what_it_parsed_beside_the_rendering(
 
 def _refuse_to_save(self: Cache, *args: object) -> None:
     raise OSError("disk full")
+
+
+def test_a_large_build_that_fails_leaves_no_process_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The process saving the parsed articles, and the one making the search index, are
+    waited for or stopped when the build fails later; the old site stays."""
+    monkeypatch.setattr(pipeline, "BACKGROUND_SAVE_THRESHOLD", 3)
+    monkeypatch.setattr(pipeline, "PARALLEL_RENDER_THRESHOLD", 1)
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "site.yaml").write_text(SITE_YAML, encoding="utf-8")
+    for i in range(5):
+        write_article(site, f"a{i}.md", f"Article {i}", "2026-01-05T08:00:00Z", f"Body {i}.")
+    out = tmp_path / "out"
+    build(BuildOptions(site_dir=site, output=out, now=NOW, jobs=2))
+    before = tree(out)
+    for name in ("_save_parsed", "_produce_alone"):  # slow: still at work when the build fails
+        monkeypatch.setattr(pipeline, name, _slowly(getattr(pipeline, name)))
+    shutil.rmtree(site / CACHE_DIR)
+    templates = site / "themes" / "mine" / "templates"
+    templates.mkdir(parents=True)
+    (templates.parent / "theme.yaml").write_text("extends: default\n", "utf-8")
+    (templates / "404.html").write_text("{{ page.nothing_here }}", "utf-8")
+    (site / "site.yaml").write_text(SITE_YAML + "theme: mine\n", encoding="utf-8")
+    with pytest.raises(InputError):
+        build(BuildOptions(site_dir=site, output=out, now=NOW, jobs=2))
+    assert not multiprocessing.active_children()
+    assert tree(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "site"]
+
+
+def _slowly(function: Callable[..., Any]) -> Callable[..., Any]:
+    def slow(*args: Any) -> Any:
+        time.sleep(1.5)
+        return function(*args)
+
+    return slow

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import time
 from pathlib import Path
@@ -64,3 +65,16 @@ def test_in_background_hands_its_result_back() -> None:
     assert ok and result is not None
     pid, values = result
     assert pid != os.getpid() and values == [str(n) for n in range(0, 1000, 7)]
+
+
+def test_a_cancelled_function_is_stopped_and_fails() -> None:
+    running = in_background(lambda: time.sleep(60))
+    started = time.monotonic()
+    running.cancel()
+    assert running.outcome() == (False, None)
+    assert time.monotonic() - started < 30
+    assert not multiprocessing.active_children()
+
+
+def test_a_result_that_cannot_cross_is_a_failure() -> None:
+    assert in_background(lambda: lambda: None).outcome() == (False, None)  # not picklable
