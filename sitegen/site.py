@@ -46,6 +46,8 @@ RESERVED_SEGMENTS = frozenset(
     }
 )
 RELATED_CANDIDATES_PER_TAG = 24
+# A site assembled afresh makes its related lists in parts of at least this many articles.
+RELATED_PART = 1000
 
 
 def is_published(
@@ -111,7 +113,8 @@ def build_site(
     `story_index` is the previous build's clustering, updated here (it reads the bodies of
     changed articles only). `previous`: the last site of this process, patched instead of
     assembled again when no article was added or removed and none changed its place. `each`
-    runs the clustering of the sources with changed articles (forking.forked: in processes).
+    runs the clustering of the sources with changed articles, and the related lists of a site
+    assembled afresh (forking.forked: in processes).
     """
     site = None
     if previous is not None:
@@ -127,6 +130,7 @@ def build_site(
             include_drafts,
             include_future,
             known_related,
+            each,
         )
     stories = _stories(site.articles, bodies, config, story_index, each)
     return replace(
@@ -144,6 +148,7 @@ def _assemble(
     include_drafts: bool,
     include_future: bool,
     known_related: tuple[str, Mapping[str, tuple[str, ...]]] | None,
+    each: Mapper = in_process,
 ) -> Site:
     """The site made afresh from its articles, without its stories."""
     published = sorted(
@@ -157,7 +162,7 @@ def _assemble(
     if known_related is not None and known_related[0] == key:
         related = known_related[1]
     else:
-        related = _related(published, config.related_count, tags)
+        related = _related(published, config.related_count, tags, each=each)
     return Site(
         config=config,
         articles=tuple(published),
@@ -377,9 +382,11 @@ def _related(
     count: int,
     tags: Sequence[Term],
     previous: tuple[Sequence[Article], Mapping[str, tuple[str, ...]], Sequence[Term]] | None = None,
+    each: Mapper = in_process,
 ) -> dict[str, tuple[str, ...]]:
     """Articles sharing the most (rarest) tags; candidates near in time, so cost stays linear.
-    `tags`: the articles' tags, whose members are in site order.
+    `tags`: the articles' tags, whose members are in site order. `each` makes the lists of
+    parts of RELATED_PART articles or more (forking.forked: in processes).
 
     `previous`: the articles, related lists and tags of an earlier site. Where it held the
     same articles in the same order, only the lists a change of tags can reach are made again."""
@@ -397,20 +404,29 @@ def _related(
         related = {a.source: previous[1][a.source] for a in articles}
         todo = sorted(reached, key=position.__getitem__)
     half = RELATED_CANDIDATES_PER_TAG // 2
-    for source in todo:
-        scores: dict[str, float] = defaultdict(float)
-        for ref in articles[position[source]].tags:
-            ids = members[ref.slug]
-            if ref.slug not in places:
-                places[ref.slug] = {other: i for i, other in enumerate(ids)}
-            at = places[ref.slug][source]
-            for other in ids[max(0, at - half) : at + half + 1]:
-                if other != source:
-                    scores[other] += weight[ref.slug]
-        me = position[source]
-        # Highest score, then nearest in time, then id; tuples sort in C, a key function not
-        ranked = sorted([(-s, abs(position[o] - me), o) for o, s in scores.items()])
-        related[source] = tuple([o for _, _, o in ranked[:count]])
+
+    def lists(sources: Sequence[str]) -> dict[str, tuple[str, ...]]:
+        made = {}
+        for source in sources:
+            scores: dict[str, float] = defaultdict(float)
+            for ref in articles[position[source]].tags:
+                ids = members[ref.slug]
+                if ref.slug not in places:
+                    places[ref.slug] = {other: i for i, other in enumerate(ids)}
+                at = places[ref.slug][source]
+                for other in ids[max(0, at - half) : at + half + 1]:
+                    if other != source:
+                        scores[other] += weight[ref.slug]
+            me = position[source]
+            # Highest score, then nearest in time, then id; tuples sort in C, a key function not
+            ranked = sorted([(-s, abs(position[o] - me), o) for o, s in scores.items()])
+            made[source] = tuple([o for _, _, o in ranked[:count]])
+        return made
+
+    todo = list(todo)
+    size = max(RELATED_PART, -(-len(todo) // 4))  # four parts, or fewer, for two processes
+    for made in each(lists, [todo[i : i + size] for i in range(0, len(todo), size)]):
+        related.update(made)
     return related
 
 

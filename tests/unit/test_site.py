@@ -13,7 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sitegen import site as site_module
 from sitegen.config import parse_config
+from sitegen.forking import forked
 from sitegen.model import Article, Config, InputError, Site, TermRef
 from sitegen.site import SiteState, article_path, build_site
 from sitegen.slug import slugify, term_slug
@@ -214,6 +216,24 @@ def test_related_articles_share_tags_and_rank_by_overlap() -> None:
     assert "none.md" not in site.related["two.md"]
     assert site.related["none.md"] == ()
     assert site.related["untagged.md"] == ()
+
+
+def test_related_lists_made_in_processes_are_the_ones_made_here(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A cold build makes related lists in parts, in forked processes: the same lists."""
+    monkeypatch.setattr(site_module, "RELATED_PART", 40)
+    rng = random.Random(7)
+    pool = [f"tag{i}" for i in range(30)]
+    articles = [
+        make(f"a{i:03d}.md", date=NOW - timedelta(hours=i), tags=tuple(rng.sample(pool, 3)))
+        for i in range(300)
+    ]
+    docs = {a.source: a for a in articles}
+    here = build_site(CONFIG, docs, {}, NOW)
+    there = build_site(CONFIG, docs, {}, NOW, each=forked(2))
+    assert there.related == here.related and list(there.related) == list(here.related)
+    assert sum(map(len, here.related.values())) > 1000
 
 
 def test_related_count_is_honoured() -> None:
