@@ -214,12 +214,11 @@ def load_content(
     if problems:
         raise InputError(problems)
     files = {name: files[name] for name in found.files}  # in the scan's (sorted) order
-    versions = {name: file.content_hash for name, file in files.items()}
 
     def reparse(name: str) -> Body:
         return parse_article(name, (site_dir / name).read_bytes(), config, MarkdownRenderer())[1]
 
-    kept = {name: versions[name] for name in articles if name not in fresh}
+    kept = {name: files[name].content_hash for name in articles if name not in fresh}
     bodies = cache.body_store(fresh, kept, reparse)
     removed = frozenset(known) - frozenset(files)
     return Loaded(dict(sorted(articles.items())), bodies, files, len(fresh), removed)

@@ -360,6 +360,13 @@ class Outputs:
             outputs.append((path, data_hash, name))
         return outputs
 
+    def adopt(self, staged: list[Output]) -> list[tuple[str, str]]:
+        """Count in the files another process staged; each file's (path, hash)."""
+        for path, _, name in staged:
+            if name is not None:
+                self.staging.adopt(path, name)
+        return _hashes(staged)
+
 
 Output = tuple[str, str, str | None]  # output path, hash of its bytes, name staged by a worker
 
@@ -389,10 +396,7 @@ def _produce_each(
     ok, made = beside.outcome() if beside is not None else (False, None)
     if ok and made is not None:
         for staged in made:
-            for path, _, name in staged:
-                if name is not None:
-                    outputs.staging.adopt(path, name)
-            yield _hashes(staged)
+            yield outputs.adopt(staged)
         return
     for route in alone:  # here, as before, where the process failed: its error shows here
         yield _hashes(outputs.stage(route, producer.produce(route)))
@@ -431,10 +435,7 @@ def _produce_in_pool(
         ) as pool:
             for staged, fragments in pool.imap(_produce_in_worker, routes, chunksize=CHUNK):
                 producer.fragments.update(fragments)
-                for path, _, name in staged:
-                    if name is not None:
-                        outputs.staging.adopt(path, name)
-                yield _hashes(staged)
+                yield outputs.adopt(staged)
     finally:
         gc.unfreeze()
 

@@ -28,6 +28,18 @@ def write_article(site: Path, name: str, title: str, date: str, body: str = "Tex
     path.write_text(f"---\ntitle: {title}\ndate: {date}\n---\n{body}\n", encoding="utf-8")
 
 
+def same_day_site(site: Path, count: int) -> Path:
+    """A site of `count` articles of one day: a000.md ... (a0.md ... below 100 articles)."""
+    site.mkdir()
+    (site / "site.yaml").write_text(SITE_YAML, encoding="utf-8")
+    width = 3 if count > 100 else 1
+    for i in range(count):
+        write_article(
+            site, f"a{i:0{width}d}.md", f"Article {i}", "2026-01-05T08:00:00Z", f"Body {i}."
+        )
+    return site
+
+
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
     (tmp_path / "site.yaml").write_text(SITE_YAML, encoding="utf-8")
@@ -185,11 +197,7 @@ def test_touched_files_are_read_again_but_parsed_only_where_their_text_changed(
 ) -> None:
     """A checkout touches every file: each is read and hashed again (by the workers, past
     PARALLEL_PARSE_THRESHOLD files), and only a changed one is parsed."""
-    site = tmp_path / "site"
-    site.mkdir()
-    (site / "site.yaml").write_text(SITE_YAML, encoding="utf-8")
-    for i in range(220):
-        write_article(site, f"a{i:03d}.md", f"Article {i}", "2026-01-05T08:00:00Z", f"Body {i}.")
+    site = same_day_site(tmp_path / "site", 220)
     out = tmp_path / "out"
     first = build(BuildOptions(site_dir=site, output=out, now=NOW, jobs=jobs))
     assert first.parsed == 220
@@ -228,11 +236,7 @@ def test_a_large_build_saves_what_it_parsed_beside_the_rendering(
     the next build finds them all. A save that fails costs the next build a parse, not a
     wrong site, and says so."""
     monkeypatch.setattr(pipeline, "BACKGROUND_SAVE_THRESHOLD", 3)
-    site = tmp_path / "site"
-    site.mkdir()
-    (site / "site.yaml").write_text(SITE_YAML, encoding="utf-8")
-    for i in range(5):
-        write_article(site, f"a{i}.md", f"Article {i}", "2026-01-05T08:00:00Z", f"Body {i}.")
+    site = same_day_site(tmp_path / "site", 5)
     out = tmp_path / "out"
     first = build(BuildOptions(site_dir=site, output=out, now=NOW, jobs=2))
     assert (first.parsed, first.notices) == (5, ())
@@ -262,11 +266,7 @@ def test_a_large_build_that_fails_leaves_no_process_behind(
     waited for or stopped when the build fails later; the old site stays."""
     monkeypatch.setattr(pipeline, "BACKGROUND_SAVE_THRESHOLD", 3)
     monkeypatch.setattr(pipeline, "PARALLEL_RENDER_THRESHOLD", 1)
-    site = tmp_path / "site"
-    site.mkdir()
-    (site / "site.yaml").write_text(SITE_YAML, encoding="utf-8")
-    for i in range(5):
-        write_article(site, f"a{i}.md", f"Article {i}", "2026-01-05T08:00:00Z", f"Body {i}.")
+    site = same_day_site(tmp_path / "site", 5)
     out = tmp_path / "out"
     build(BuildOptions(site_dir=site, output=out, now=NOW, jobs=2))
     before = tree(out)
