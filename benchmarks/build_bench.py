@@ -5,10 +5,13 @@
 For each size it writes a corpus (benchmarks/corpus.py) into a temporary folder and runs
 `sitegen build --site DIR --quiet` in a fresh subprocess each time. Wall time comes from the
 clock around the child; CPU time and the largest process's peak RSS from the child's rusage
-(os.wait4, which folds in the child's own waited-for children); the peak RSS of the whole process
-tree (a build's worker pool included) is sampled from /proc every 20 ms. Each figure is the
-median of --repeat runs (peak memory: the maximum). The working tree's sitegen is used
-(its folder is put first on PYTHONPATH) unless --sitegen names another command.
+(os.wait4, which folds in the child's own waited-for children). The peak memory of the whole
+process tree (a build's worker pool included, as the sum of PSS) is sampled from /proc every
+20 ms in one more run of each scenario, before the timed ones: the sampling itself costs CPU
+(4.5-4.8 s of a 10,000-article build's 27 s here, and 2.2 s of its wall time, more at 100,000),
+which timed runs must not pay. Times are the median of --repeat runs; memory is the maximum.
+The working tree's sitegen is used (its folder is put first on PYTHONPATH) unless --sitegen
+names another command.
 """
 
 from __future__ import annotations
@@ -48,7 +51,9 @@ class Measurement:
     wall: float
     cpu: float  # user + system, the child and the descendants it waited for
     max_process_mb: float  # ru_maxrss: the largest single process
-    tree_peak_mb: float  # sampled sum of PSS over the process tree (shared pages once)
+    tree_peak_mb: (
+        float | None
+    )  # sampled sum of PSS over the tree (shared pages once); None: not sampled
     returncode: int
     stderr: str = ""
 
@@ -107,18 +112,25 @@ class _Sampler(threading.Thread):
 
 
 def run_measured(
-    cmd: Sequence[str], *, cwd: Path | None = None, env: dict[str, str] | None = None
+    cmd: Sequence[str],
+    *,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    memory: bool = False,
 ) -> Measurement:
-    """Run cmd to completion; measure wall time, CPU, peak RSS (largest process and tree)."""
+    """Run cmd to completion; measure wall time, CPU, the largest process's peak RSS and, with
+    `memory`, the process tree's peak (whose sampling slows the run: time the runs without)."""
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(list(cmd), cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=err)
-        sampler = _Sampler(proc.pid)
-        sampler.start()
+        sampler = _Sampler(proc.pid) if memory else None
+        if sampler is not None:
+            sampler.start()
         _, status, usage = os.wait4(proc.pid, 0)  # blocks: the wall time is exact
         wall = time.perf_counter() - start
-        sampler.done.set()
-        sampler.join()
+        if sampler is not None:
+            sampler.done.set()
+            sampler.join()
         proc.returncode = os.waitstatus_to_exitcode(status)
         err.seek(0)
         stderr = err.read().decode("utf-8", "replace")
@@ -127,7 +139,7 @@ def run_measured(
         wall=wall,
         cpu=usage.ru_utime + usage.ru_stime,
         max_process_mb=max_process / 2**20,
-        tree_peak_mb=max(sampler.peak, max_process) / 2**20,
+        tree_peak_mb=max(sampler.peak, max_process) / 2**20 if sampler is not None else None,
         returncode=proc.returncode,
         stderr=stderr[-4000:],
     )
@@ -194,9 +206,14 @@ class BuildFailed(RuntimeError):
     pass
 
 
-def build_once(cmd: Sequence[str], site: Path, extra: Sequence[str] = ()) -> Measurement:
+def build_once(
+    cmd: Sequence[str], site: Path, extra: Sequence[str] = (), memory: bool = False
+) -> Measurement:
     m = run_measured(
-        [*cmd, "build", "--site", str(site), "--quiet", *extra], cwd=site, env=child_env()
+        [*cmd, "build", "--site", str(site), "--quiet", *extra],
+        cwd=site,
+        env=child_env(),
+        memory=memory,
     )
     if m.returncode != 0:
         raise BuildFailed(f"sitegen build exited {m.returncode}:\n{m.stderr.strip()}")
@@ -205,9 +222,11 @@ def build_once(cmd: Sequence[str], site: Path, extra: Sequence[str] = ()) -> Mea
 
 @dataclass
 class Series:
-    """Repeated measurements of one scenario, summarised as median time and max memory."""
+    """Repeated measurements of one scenario, summarised as median time and max memory: times
+    from the timed runs, the tree's memory from the runs that sampled it."""
 
     runs: list[Measurement] = field(default_factory=list)
+    sampled: list[Measurement] = field(default_factory=list)
 
     @property
     def wall(self) -> float:
@@ -219,19 +238,25 @@ class Series:
 
     @property
     def max_process_mb(self) -> float:
-        return max(m.max_process_mb for m in self.runs)
+        return max(m.max_process_mb for m in self.runs + self.sampled)
 
     @property
-    def tree_peak_mb(self) -> float:
-        return max(m.tree_peak_mb for m in self.runs)
+    def tree_peak_mb(self) -> float | None:
+        peaks = [m.tree_peak_mb for m in self.sampled if m.tree_peak_mb is not None]
+        return max(peaks, default=None)
 
 
-def repeat(times: int, before: Callable[[], object], run: Callable[[], Measurement]) -> Series:
+def repeat(times: int, before: Callable[[], object], run: Callable[[bool], Measurement]) -> Series:
+    """One run that samples memory, then `times` timed runs; `before` each. `run(memory)`."""
     series = Series()
-    for _ in range(times):
+    for memory in [True] + [False] * times:
         before()
-        series.runs.append(run())
+        (series.sampled if memory else series.runs).append(run(memory))
     return series
+
+
+def megabytes(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f}"
 
 
 @dataclass
@@ -254,15 +279,14 @@ def bench_size(
     print(
         f"[{articles}] corpus written in {result.corpus_seconds:.1f} s; cold builds...", flush=True
     )
-    result.cold = repeat(times, lambda: clean_site(site), lambda: build_once(cmd, site, extra))
+    build = partial(build_once, cmd, site, extra)
+    result.cold = repeat(times, lambda: clean_site(site), build)
     result.output_files = count_files(site / "public")
     print(f"[{articles}] no-change rebuilds...", flush=True)
-    result.no_change = repeat(times, lambda: None, lambda: build_once(cmd, site, extra))
+    result.no_change = repeat(times, lambda: None, build)
     for kind in EDIT_KINDS:
         print(f"[{articles}] {kind} edits...", flush=True)
-        result.edits[kind] = repeat(
-            times, partial(edit_article, site, kind), lambda: build_once(cmd, site, extra)
-        )
+        result.edits[kind] = repeat(times, partial(edit_article, site, kind), build)
     return result
 
 
@@ -284,10 +308,10 @@ def print_table(results: Sequence[SizeResult], title: str) -> None:
         ("cold build CPU s", lambda r: f"{r.cold.cpu:.2f}"),
         ("cold ms per article", lambda r: f"{1000 * r.cold.wall / r.articles:.2f}"),
         ("cold peak RSS MB, largest process", lambda r: f"{r.cold.max_process_mb:.0f}"),
-        ("cold peak MB, process tree (PSS)", lambda r: f"{r.cold.tree_peak_mb:.0f}"),
+        ("cold peak MB, process tree (PSS)", lambda r: megabytes(r.cold.tree_peak_mb)),
         ("output files", lambda r: f"{r.output_files:,}"),
         ("no-change rebuild s", lambda r: f"{r.no_change.wall:.3f}"),
-        ("no-change peak RSS MB, tree", lambda r: f"{r.no_change.tree_peak_mb:.0f}"),
+        ("no-change peak MB, tree (PSS)", lambda r: megabytes(r.no_change.tree_peak_mb)),
     ]
     rows += [(f"one-article {k} edit s", partial(_edit_cell, k)) for k in EDIT_KINDS]
     for label, cell in rows:

@@ -302,8 +302,8 @@ def clean_hugo(hugo_site: Path) -> None:
             path.unlink()
 
 
-def hugo_build(hugo: str, hugo_site: Path) -> Measurement:
-    m = run_measured([hugo, "--source", str(hugo_site), "--quiet"], cwd=hugo_site)
+def hugo_build(hugo: str, hugo_site: Path, memory: bool = False) -> Measurement:
+    m = run_measured([hugo, "--source", str(hugo_site), "--quiet"], cwd=hugo_site, memory=memory)
     if m.returncode != 0:
         raise BuildFailed(f"hugo exited {m.returncode}:\n{m.stderr.strip()}")
     return m
@@ -315,10 +315,10 @@ def hugo_peer(hugo: str, related: bool) -> Callable[[Path, Path], Peer]:
     def set_up(sitegen_site: Path, hugo_site: Path) -> Peer:
         write_hugo_site(sitegen_site, hugo_site, related)
 
-        def build(cold: bool) -> Measurement:
+        def build(cold: bool, memory: bool) -> Measurement:
             if cold:
                 clean_hugo(hugo_site)
-            return hugo_build(hugo, hugo_site)
+            return hugo_build(hugo, hugo_site, memory)
 
         def take_edit(edited: Path) -> None:
             convert_article(edited, sitegen_site, hugo_site)

@@ -1,5 +1,7 @@
 """A same-run comparison of sitegen with another generator (a peer: Hugo, Pelican) on one
-corpus: cold build, no-change rebuild and one-article edits, the two tools alternating.
+corpus: cold build, no-change rebuild and one-article edits, the two tools alternating. Each
+scenario starts with a run of each tool that samples its memory (build_bench.run_measured);
+the timed runs follow, unsampled.
 
 The peer's script says how to write its copy of the corpus, build it, and copy an edited
 article into it (`Peer`); this module runs the scenarios and prints the table.
@@ -13,7 +15,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from build_bench import Measurement, Series, build_once, clean_site, count_files, run_sizes
+from build_bench import (
+    Measurement,
+    Series,
+    build_once,
+    clean_site,
+    count_files,
+    megabytes,
+    run_sizes,
+)
 from corpus import EditKind, edit_article, write_corpus
 
 
@@ -23,7 +33,8 @@ class Peer:
 
     name: str
     output: Path  # the folder its builds write
-    build: Callable[[bool], Measurement]  # one measured build; True: cold (no output, no cache)
+    # One measured build: build(cold, memory); cold: no output, no cache; memory: sample it.
+    build: Callable[[bool, bool], Measurement]
     take_edit: Callable[[Path], None]  # copy an edited article of the sitegen site into its own
     published: int = 0  # articles it must publish, when it says (0: not counted)
 
@@ -63,19 +74,21 @@ def compare(
     print(f"[{articles}] corpus and {peer.name} site written in {took:.1f} s", flush=True)
     result = Comparison(articles, peer.published)
 
-    def both(pair: Pair, cold: bool) -> None:
+    def both(pair: Pair, cold: bool, memory: bool) -> None:
         """One run of each tool, back to back; who goes first alternates from run to run."""
         tools: list[str] = ["peer"] if sitegen is None else ["sitegen", "peer"]
         if len(pair.peer.runs) % 2:
             tools.reverse()
         for tool in tools:
             if tool == "peer":
-                pair.peer.runs.append(peer.build(cold))
+                made = peer.build(cold, memory)
+                (pair.peer.sampled if memory else pair.peer.runs).append(made)
                 continue
             assert sitegen is not None
             if cold:
                 clean_site(sg_site)
-            pair.sitegen.runs.append(build_once(sitegen, sg_site))
+            made = build_once(sitegen, sg_site, memory=memory)
+            (pair.sitegen.sampled if memory else pair.sitegen.runs).append(made)
 
     for name, cold, edit in [
         ("cold build", True, None),
@@ -83,10 +96,10 @@ def compare(
         *((f"{kind} edit", False, kind) for kind in edits),
     ]:
         pair = result.scenarios[name] = Pair()
-        for _ in range(times):
+        for memory in [True] + [False] * times:
             if edit is not None:
                 peer.take_edit(edit_article(sg_site, edit))
-            both(pair, cold)
+            both(pair, cold, memory)
         if cold:
             result.files_sitegen = count_files(sg_site / "public")
             result.files_peer = count_files(peer.output)
@@ -129,13 +142,13 @@ def print_comparison(c: Comparison, name: str, has_sitegen: bool = True) -> None
         p = pair.peer
         if has_sitegen:
             s = pair.sitegen
-            sg = (f"{s.wall:>11.3f}", f"{s.tree_peak_mb:>12.0f}", f"{s.cpu:>10.2f}")
+            sg = (f"{s.wall:>11.3f}", f"{megabytes(s.tree_peak_mb):>12}", f"{s.cpu:>10.2f}")
             ratio = f"{s.wall / p.wall:.2f}x" if p.wall and s.wall else "-"
         else:
             sg, ratio = (f"{'-':>11}", f"{'-':>12}", f"{'-':>10}"), "-"
         print(
             f"{scenario:<20}{sg[0]}{p.wall:>11.3f}{ratio:>8}"
-            f"{sg[1]}{p.tree_peak_mb:>12.0f}{sg[2]}{p.cpu:>11.2f}"
+            f"{sg[1]}{megabytes(p.tree_peak_mb):>12}{sg[2]}{p.cpu:>11.2f}"
         )
     print(
         f"\nsg/{short}: sitegen's wall time over {name}'s (below 1: sitegen is faster). "

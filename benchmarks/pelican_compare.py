@@ -257,7 +257,13 @@ def count_article_pages(out: Path) -> int:
 
 
 def pelican_build(
-    pelican: Path, pelican_site: Path, *, published: int, timeout: int, cold: bool
+    pelican: Path,
+    pelican_site: Path,
+    *,
+    published: int,
+    timeout: int,
+    cold: bool,
+    memory: bool = False,
 ) -> Measurement:
     """One Pelican build, measured; fails loudly unless it really built the site.
 
@@ -280,7 +286,7 @@ def pelican_build(
         "--fatal",
         "errors",
     ]
-    m = run_measured(cmd, cwd=pelican_site, env=pelican_env())
+    m = run_measured(cmd, cwd=pelican_site, env=pelican_env(), memory=memory)
     log = m.stderr.strip()
     if m.returncode in (124, 137):
         raise BuildFailed(f"pelican took more than {timeout} s (stopped by timeout):\n{log}")
@@ -305,11 +311,16 @@ def pelican_peer(pelican: Path, timeout: int) -> Callable[[Path, Path], Peer]:
     def set_up(sitegen_site: Path, pelican_site: Path) -> Peer:
         published = write_pelican_site(sitegen_site, pelican_site)
 
-        def build(cold: bool) -> Measurement:
+        def build(cold: bool, memory: bool) -> Measurement:
             if cold:
                 clean_pelican(pelican_site)
             return pelican_build(
-                pelican, pelican_site, published=published, timeout=timeout, cold=cold
+                pelican,
+                pelican_site,
+                published=published,
+                timeout=timeout,
+                cold=cold,
+                memory=memory,
             )
 
         def take_edit(edited: Path) -> None:

@@ -135,3 +135,25 @@ def test_a_cold_benchmark_build_finds_the_last_outputs_set_aside(
     aside = tmp_path / "work" / build_bench.SET_ASIDE
     kept = sorted(p.read_text("utf-8") for p in aside.rglob("*") if p.is_file())
     assert kept == [".sitegen-cache/build-1/index.pickle", "public/index.html"]
+
+
+def test_benchmark_times_come_from_runs_that_do_not_sample_memory(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Sampling the process tree's memory costs CPU, so timed runs sample nothing and the peak
+    comes from one more run made for it."""
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    import build_bench
+
+    command = [sys.executable, "-c", 'import time; data = b"x" * (60 << 20); time.sleep(0.3)']
+    calls: list[bool] = []
+
+    def run(memory: bool) -> build_bench.Measurement:
+        calls.append(memory)
+        return build_bench.run_measured(command, memory=memory)
+
+    series = build_bench.repeat(2, lambda: None, run)
+    assert calls == [True, False, False]
+    assert [m.tree_peak_mb for m in series.runs] == [None, None]
+    assert series.tree_peak_mb is not None and series.tree_peak_mb >= 50
+    assert series.wall >= 0.3
