@@ -249,7 +249,7 @@ class StoryIndex:
         if not self._relink(ordered, dirty, window):
             sketches = [new_docs[d.doc_id].sketch for d in ordered]
             langs = [_lang(d.lang) for d in ordered]
-            pairs, self._exact = _band_pairs(sketches, langs, times, window)
+            pairs, self._exact = _band_pairs(sketches, langs, times, window, each)
             self._links = {}
             for a, b in pairs:
                 score = _text_score(_known(sketches[a]), _known(sketches[b]), self.options)
@@ -610,20 +610,30 @@ def _band_pairs(
     langs: Sequence[str],
     times: Sequence[float],
     window: float,
+    each: Mapper = in_process,
 ) -> tuple[set[tuple[int, int]], bool]:
     """Pairs of one language agreeing on both bins of a band and within the window, and
-    whether that is all of them (False: a crowded bucket was cut at MAX_BUCKET_PAIRS)."""
+    whether that is all of them (False: a crowded bucket was cut at MAX_BUCKET_PAIRS). `each`
+    runs the groups of bands (forking.forked: in processes)."""
     by_time = sorted((i for i, s in enumerate(sketches) if s is not None), key=times.__getitem__)
     bands = {i: memoryview(s.signature).cast("B").cast("Q") for i in by_time if (s := sketches[i])}
-    pairs: set[tuple[int, int]] = set()
-    complete = True
-    for start in range(0, BINS // 2, BAND_GROUP):  # a group at a time: a quarter of the memory
+
+    def group(start: int) -> tuple[set[tuple[int, int]], bool]:
+        """The pairs of BAND_GROUP bands at a time: a quarter of the memory of all at once."""
         salts = _BAND_SALTS[start : start + BAND_GROUP]
         keyed = ((i, langs[i], list(map(operator.xor, bands[i][start:], salts))) for i in by_time)
+        pairs: set[tuple[int, int]] = set()
+        complete = True
         for bucket in _buckets(keyed):
             pairs.update(_window_pairs(bucket, times, window))
             complete = complete and not _cut(bucket, times, window)
-    return pairs, complete
+        return pairs, complete
+
+    found = each(group, range(0, BINS // 2, BAND_GROUP))
+    pairs = found[0][0]
+    for more, _ in found[1:]:
+        pairs |= more
+    return pairs, all(complete for _, complete in found)
 
 
 def _cut(by_time: Sequence[int], times: Sequence[float], window: float) -> bool:

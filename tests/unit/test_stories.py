@@ -456,8 +456,8 @@ def test_an_update_reads_only_the_texts_that_changed() -> None:
 
 @pytest.mark.parametrize("cross_language", [False, True])
 def test_sources_clustered_in_processes_give_what_one_process_gives(cross_language: bool) -> None:
-    """A cold build clusters its sources in forked processes: the same stories, and the same
-    index kept for the next update."""
+    """A cold build clusters its sources, and pairs documents band group by band group, in
+    forked processes: the same stories, and the same index kept for the next update."""
     options = StoryOptions(cross_language=cross_language)
     here, there = StoryIndex(options), StoryIndex(options)
     docs = list(CORPUS.docs)
