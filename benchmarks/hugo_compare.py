@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import shutil
 import subprocess
 import sys
@@ -244,8 +245,11 @@ def find_hugo(explicit: str | None) -> str | None:
         binary = Path(folder) / "binaries" / "hugo"
         if binary.is_file():
             return str(binary)
-    found = shutil.which("hugo")
-    return found if found is not None and not _is_script(found) else None
+    for folder in os.environ.get("PATH", "").split(os.pathsep):
+        found = shutil.which("hugo", path=folder) if folder else None
+        if found is not None and not _is_script(found):
+            return found
+    return None
 
 
 def _is_script(path: str) -> bool:

@@ -251,7 +251,7 @@ class StoryIndex:
             langs = [_lang(d.lang) for d in ordered]
             pairs, self._exact = _band_pairs(sketches, langs, times, window, each)
             self._links = {}
-            for a, b in pairs:
+            for a, b in sorted(pairs):  # an order that does not depend on `each`
                 score = _text_score(_known(sketches[a]), _known(sketches[b]), self.options)
                 if score is not None:
                     self._links[ordered[a].doc_id, ordered[b].doc_id] = score
@@ -619,7 +619,7 @@ def _band_pairs(
     bands = {i: memoryview(s.signature).cast("B").cast("Q") for i in by_time if (s := sketches[i])}
 
     def group(start: int) -> tuple[set[tuple[int, int]], bool]:
-        """The pairs of BAND_GROUP bands at a time: a quarter of the memory of all at once."""
+        """The pairs of BAND_GROUP bands: a process holds the buckets of one group at a time."""
         salts = _BAND_SALTS[start : start + BAND_GROUP]
         keyed = ((i, langs[i], list(map(operator.xor, bands[i][start:], salts))) for i in by_time)
         pairs: set[tuple[int, int]] = set()
