@@ -50,7 +50,9 @@ class Measurement:
 
     wall: float
     cpu: float  # user + system, the child and the descendants it waited for
-    max_process_mb: float  # ru_maxrss: the largest single process
+    # ru_maxrss: the largest single process. Linux keeps the larger of a process's size before
+    # and after exec, so this is at least the size of the process that started the command.
+    max_process_mb: float
     tree_peak_mb: (
         float | None
     )  # sampled sum of PSS over the tree (shared pages once); None: not sampled
@@ -139,7 +141,7 @@ def run_measured(
         wall=wall,
         cpu=usage.ru_utime + usage.ru_stime,
         max_process_mb=max_process / 2**20,
-        tree_peak_mb=max(sampler.peak, max_process) / 2**20 if sampler is not None else None,
+        tree_peak_mb=sampler.peak / 2**20 if sampler is not None else None,
         returncode=proc.returncode,
         stderr=stderr[-4000:],
     )

@@ -145,7 +145,7 @@ def test_benchmark_times_come_from_runs_that_do_not_sample_memory(
     monkeypatch.syspath_prepend(str(Path(__file__).resolve().parent.parent / "benchmarks"))
     import build_bench
 
-    # Two processes of 40 MB each: their sum, which only the sampler sees, beats either one.
+    # Two processes of 40 MB each: only the sampler sees their sum.
     script = (
         "import os, time\n"
         "child = os.fork()\n"
@@ -166,5 +166,4 @@ def test_benchmark_times_come_from_runs_that_do_not_sample_memory(
     assert [m.tree_peak_mb for m in series.runs] == [None, None]
     assert len(series.sampled) == 1
     assert series.tree_peak_mb is not None and series.tree_peak_mb >= 80
-    assert series.tree_peak_mb > series.max_process_mb
     assert series.wall >= 0.5

@@ -24,6 +24,7 @@ from sitegen.serve.watch import Batch, ChangeQueue, Watcher
 Log = Callable[[str], None]
 EXTRA_PORTS = 10
 WILDCARD_HOSTS = ("", "0.0.0.0", "::")
+WAKE_SECONDS = 0.2  # how soon the waiting thread sees a Ctrl-C that another thread received
 
 
 @dataclass(frozen=True)
@@ -187,7 +188,10 @@ class PreviewServer:
 
     def wait(self) -> None:
         """Block until stop() (or Ctrl-C in the calling thread)."""
-        self._stopped.wait()
+        # In steps: the kernel may hand Ctrl-C to another thread (the HTTP server's, the
+        # watcher's), and Python raises KeyboardInterrupt here only once this thread wakes.
+        while not self._stopped.wait(WAKE_SECONDS):
+            pass
 
     def stop(self) -> None:
         """Stop watching, finish the running build, end every stream and connection."""
