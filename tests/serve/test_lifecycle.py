@@ -15,12 +15,19 @@ import pytest
 
 from sitegen.serve import PreviewServer, ServeOptions, serve
 
-SERVE_SCRIPT = """
+# Ctrl-C as in a terminal: a test run started in the background (`cmd &` in a script) has SIGINT
+# ignored, children inherit that, and Python then leaves it ignored.
+AS_IN_A_TERMINAL = "import signal; signal.signal(signal.SIGINT, signal.default_int_handler)\n"
+
+SERVE_SCRIPT = (
+    AS_IN_A_TERMINAL
+    + """
 import sys
 from pathlib import Path
 from sitegen.serve import ServeOptions, serve
 sys.exit(serve(ServeOptions(Path(sys.argv[1]), port=0), lambda m: print(m, flush=True)))
 """
+)
 
 
 def listening(port: int) -> socket.socket | None:
@@ -64,7 +71,9 @@ def test_no_free_port_returns_1(site: Path) -> None:
 
 
 # Ctrl-C as the kernel may deliver it: to a thread other than the one waiting in serve().
-CTRL_C_IN_ANOTHER_THREAD = """
+CTRL_C_IN_ANOTHER_THREAD = (
+    AS_IN_A_TERMINAL
+    + """
 import signal, sys, threading, time
 from pathlib import Path
 from sitegen.serve import ServeOptions, serve
@@ -80,6 +89,7 @@ def log(message):
 
 sys.exit(serve(ServeOptions(Path(sys.argv[1]), port=0), log))
 """
+)
 
 
 def _stopped_by_ctrl_c(script: str, site: Path, send: bool) -> str:
@@ -120,7 +130,8 @@ def test_ctrl_c_stops_cleanly(site: Path) -> None:
 
 
 def test_ctrl_c_received_by_another_thread_stops_too(site: Path) -> None:
-    """It hung in CI: serve() waited on a lock that such a signal never interrupts."""
+    """POSIX lets the kernel give a process's SIGINT to any of its threads; serve() used to wait
+    on a lock that such a signal never interrupts."""
     output = _stopped_by_ctrl_c(CTRL_C_IN_ANOTHER_THREAD, site, send=False)
     assert "Traceback" not in output
     assert "stopping" in output
