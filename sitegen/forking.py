@@ -108,11 +108,9 @@ def in_background(function: Callable[[], R]) -> Background[R]:
         except OSError:  # no process to be had: run it here
             receiver.close()
         else:
-            sender.close()  # the child's copy stays open until it has sent its outcome
             return Background(process, receiver)
         finally:
-            if not sender.closed:
-                sender.close()
+            sender.close()  # the child's copy stays open until it has sent its outcome
     try:
         return Background(done=(True, function()))
     except Exception:
