@@ -123,6 +123,17 @@ def corpus() -> list[SearchDoc]:
                     f"The union and the railway met for round {i}. " + filler_en,
                 )
             )
+    docs.append(  # a topic and a source whose names hold a comma
+        _doc(
+            30,
+            "Gipfel in Brüssel über Stahl",
+            "de",
+            "Politik, Wirtschaft",
+            "Die Minister beraten über Zölle auf Stahl. " + filler_de,
+            source="Reuters, AP",
+            tags=(),
+        )
+    )
     return docs
 
 
@@ -355,8 +366,70 @@ def test_tag_source_language_and_date_filters(page: Any, server: str) -> None:
     assert days and all("2025-03-01" <= d <= "2025-03-31" for d in days)
 
 
+def test_typing_a_common_word_keeps_the_results_shown(page: Any) -> None:
+    """ "die" on the way to "Dienst" searches for nothing; pressing Enter on it says so."""
+    search_for(page, "Haushalt")
+    shown = titles(page)
+    page.fill("#search-q", "die")
+    wait_for_query(page, "die")  # the pause wrote its draft
+    assert titles(page) == shown
+    page.press("#search-q", "Enter")
+    page.wait_for_function(
+        "document.querySelector('.search-status').textContent.includes('zu kurz oder zu häufig')"
+    )
+    assert page.locator(".search-hit").count() == 0
+
+
+@pytest.mark.parametrize("query", ["the", "x", "C++", "???"])
+def test_a_query_with_no_word_to_search_by_says_so(page: Any, query: str) -> None:
+    search_for(page, query)
+    assert page.locator(".search-hit").count() == 0
+    assert page.inner_text(".search-status").endswith(
+        "ist zu kurz oder zu häufig, um danach zu suchen."
+    )
+
+
+@pytest.mark.parametrize("link", ["topic=Politik%2C%20Wirtschaft", "source=Reuters%2C%20AP"])
+def test_a_topic_or_source_with_a_comma_is_one_value(page: Any, server: str, link: str) -> None:
+    page.goto(server + "?" + link)
+    page.wait_for_selector(".search-hit")
+    assert all_titles(page) == ["Gipfel in Brüssel über Stahl"]
+
+
+def test_dates_that_are_not_dates_are_ignored(page: Any, server: str) -> None:
+    page.goto(server + "?q=strike")
+    page.wait_for_selector(".search-hit")
+    every = all_titles(page)
+    page.goto(server + "?q=strike&from=2025-13-45&to=gestern")
+    page.wait_for_selector(".search-hit")
+    assert all_titles(page) == every
+    assert page.input_value("input[name=from]") == ""
+
+
+def test_only_the_status_is_announced_and_a_tag_click_keeps_the_keyboard(page: Any) -> None:
+    search_for(page, "Gewerkschaft")
+    assert page.get_attribute(".search-status", "role") == "status"
+    assert page.locator("[aria-live]").count() == 0  # a whole list would be read out
+    page.locator(".search-tag").first.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**tag=Wochenr**")
+    assert page.evaluate("document.activeElement.name") == "tag"
+    assert page.input_value("input[name=tag]") == "Wochenrückblick"
+
+
 def test_python_and_browser_agree_on_words(page: Any) -> None:
     from sitegen.search import fold, stem, tokenize
+    from sitegen.search.index import facet_key
+
+    for value in [
+        "Politik\x1cWirtschaft",
+        " a\x85b ",
+        "x\ufeffy",
+        "K\u3000I",
+        " Wochen  rückblick",
+    ]:
+        js = page.evaluate("v => window.sitegenSearch.facetKey('g', v)", value)
+        assert js == facet_key("tag", value), repr(value)
 
     text = "Entwicklungen, MÜNCHEN; naïve Straße. Ærø ﬁnal İstanbul 東京都 ١٢٣ models' cafe\u0301"
     browser_tokens = page.evaluate("t => window.sitegenSearch.tokenize(t)", text)
@@ -466,3 +539,48 @@ def test_browser_slugify_is_pythons_for_latin_titles(page: Any, title: str) -> N
 def test_browser_slugify_on_named_cases(page: Any) -> None:
     got = page.evaluate("ts => ts.map(t => window.sitegenSearch.slugify(t))", SLUG_CASES)
     assert got == [slugify(t) for t in SLUG_CASES]
+
+
+def compound_corpus() -> list[SearchDoc]:
+    """600 reports, each on a "Wasserstoff…anlage" of its own: the keys beginning "wasserst"
+    span more shards than a prefix fetches (two)."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    return [
+        _doc(
+            i,
+            f"Meldung {i}",
+            "de",
+            "Technik",
+            f"Die Wasserstoff{letters[i % 26]}{letters[i // 26 % 26]}anlage läuft wieder. Ende.",
+        )
+        for i in range(600)
+    ]
+
+
+@pytest.fixture(scope="module")
+def compound_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from served(tmp_path_factory.mktemp("compound"), compound_corpus())
+
+
+def status_for(browser: Any, url: str) -> str:
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(url)
+        page.wait_for_function(
+            "document.querySelector('.search-status')?.textContent !== ''"
+            " && document.querySelector('.search-results')?.ariaBusy === 'false'"
+        )
+        return str(page.inner_text(".search-status"))
+    finally:
+        context.close()
+
+
+def test_a_prefix_whose_keys_span_many_shards_says_at_least(
+    browser: Any, compound_server: str
+) -> None:
+    cut = status_for(browser, compound_server + "?q=Wasserst")
+    assert cut.startswith("Mindestens ")
+    assert 0 < int(cut.split()[1].replace(".", "")) < 600
+    whole = status_for(browser, compound_server + "?q=Wasserstoffa")  # 24 keys: 0, 26, ...
+    assert whole.startswith("24 Treffer")

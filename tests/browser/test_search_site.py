@@ -1,0 +1,168 @@
+"""Search on the example site as `sitegen build` makes it (content/, site.yaml, the default
+theme), served on 127.0.0.1 and typed into in Debian's Chromium: what a reader checks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from reading_helpers import ReadingSite, serve_folder
+
+pytestmark = pytest.mark.browser
+
+DEEPSEEK_ARTICLE = "DeepSeek R1: Chinas Offene KI-Entwicklung Überrascht Die Welt"
+
+
+@pytest.fixture
+def page(chromium: Any, reading_url: str) -> Iterator[Any]:
+    context = chromium.new_context()
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(reading_url + "search/")
+    yield page
+    context.close()
+    assert not errors
+
+
+def search_for(page: Any, query: str) -> None:
+    """Type the query and press Enter, as a reader does; wait for its results."""
+    page.fill("#search-q", query)
+    page.press("#search-q", "Enter")
+    page.wait_for_function(
+        "q => new URLSearchParams(location.search).get('q') === q"
+        " && document.querySelector('.search-status')?.textContent !== ''"
+        " && document.querySelector('.search-results')?.ariaBusy === 'false'",
+        arg=query,
+    )
+
+
+def open_search(page: Any, url: str) -> None:
+    """Open a linked search (its query and filters in the URL) and wait for its results."""
+    page.goto(url)
+    page.wait_for_function(
+        "document.querySelector('.search-status')?.textContent !== ''"
+        " && document.querySelector('.search-results')?.ariaBusy === 'false'"
+    )
+
+
+def all_titles(page: Any) -> list[str]:
+    more = page.locator(".search-more")
+    while more.is_visible():
+        count = page.locator(".search-hit").count()
+        more.click()
+        page.wait_for_function(f"document.querySelectorAll('.search-hit').length > {count}")
+    return [t.strip() for t in page.locator(".search-hit h2").all_inner_texts()]
+
+
+def test_an_inflected_german_word_finds_the_deepseek_article(page: Any) -> None:
+    search_for(page, "Entwicklungen")
+    titles = all_titles(page)
+    assert DEEPSEEK_ARTICLE in titles
+    hit = page.locator(".search-hit", has_text=DEEPSEEK_ARTICLE)
+    assert "Entwicklung" in " ".join(hit.locator("mark").all_inner_texts())
+
+
+def test_a_topic_filter_narrows_the_results(page: Any) -> None:
+    search_for(page, "KI")
+    before = all_titles(page)
+    page.click(".search-filters summary")
+    page.check("input[name=topic][value=Politik]")
+    page.wait_for_url("**topic=Politik**")
+    page.wait_for_function("document.querySelector('.search-results').ariaBusy === 'false'")
+    after = all_titles(page)
+    assert 0 < len(after) < len(before)
+    assert set(after) <= set(before)
+
+
+def test_two_topics_give_the_articles_of_either(page: Any, reading_url: str) -> None:
+    """OR within a filter, AND across filters."""
+    url = reading_url + "search/?q=Rekord"
+    found = {}
+    for topics in (["Klima"], ["Politik"], ["Klima", "Politik"]):
+        open_search(page, url + "".join(f"&topic={t}" for t in topics))
+        found[" ".join(topics)] = set(all_titles(page))
+    assert found["Klima"] and found["Politik"] and found["Klima"] != found["Politik"]
+    assert found["Klima Politik"] == found["Klima"] | found["Politik"]
+    open_search(page, reading_url + "search/?q=KI&topic=Politik")
+    politics = set(all_titles(page))
+    open_search(page, reading_url + "search/?q=KI&topic=Politik&lang=en")
+    english_politics = set(all_titles(page))
+    assert english_politics and english_politics < politics
+
+
+def test_a_language_filter_splits_the_results(page: Any, reading_url: str) -> None:
+    open_search(page, reading_url + "search/?q=EU")
+    every = set(all_titles(page))
+    parts = []
+    for lang in ("de", "en"):
+        open_search(page, reading_url + f"search/?q=EU&lang={lang}")
+        parts.append(set(all_titles(page)))
+    assert parts[0] and parts[1] and not parts[0] & parts[1]
+    assert parts[0] | parts[1] == every
+
+
+def test_sorting_by_date_puts_the_newest_first(page: Any, reading_url: str) -> None:
+    open_search(page, reading_url + "search/?q=KI")
+    page.click(".search-filters summary")
+    page.select_option("select[name=sort]", "date")
+    page.wait_for_url("**sort=date**")
+    page.wait_for_function("document.querySelector('.search-results').ariaBusy === 'false'")
+    all_titles(page)
+    days = page.locator(".search-hit time").evaluate_all("els => els.map(e => e.dateTime)")
+    assert len(days) > 2
+    assert days == sorted(days, reverse=True)
+
+
+def test_a_query_without_match_says_so(page: Any) -> None:
+    search_for(page, "Quantenkryptographie")
+    assert page.locator(".search-hit").count() == 0
+    assert page.inner_text(".search-status") == "Keine Treffer für „Quantenkryptographie“."
+
+
+def test_a_query_of_only_common_words_says_so(page: Any) -> None:
+    search_for(page, "die und")
+    assert page.locator(".search-hit").count() == 0
+    assert "zu kurz oder zu häufig" in page.inner_text(".search-status")
+
+
+def test_result_links_open_their_articles(page: Any, reading_url: str) -> None:
+    open_search(page, reading_url + "search/?q=Rekord")
+    hits = page.locator(".search-hit h2 a")
+    assert hits.count() >= 2
+    targets = [(link.inner_text().strip(), link.get_attribute("href")) for link in hits.all()[:2]]
+    for title, href in targets:
+        with page.expect_navigation():
+            page.locator(".search-hit h2 a", has_text=title).click()
+        assert page.evaluate("document.body.dataset.kind") == "article"
+        assert page.locator("main h1").first.inner_text().strip() == title
+        assert page.url == reading_url + href.lstrip("/")
+        page.go_back()
+        page.wait_for_selector(".search-hit")
+
+
+def test_search_works_offline_once_the_site_is_loaded(
+    chromium: Any, reading_site: ReadingSite
+) -> None:
+    """The service worker keeps the search page and its index: a reader who opened two pages
+    can search with the network gone."""
+    context = chromium.new_context()
+    try:
+        page = context.new_page()
+        with serve_folder(reading_site.output) as url:
+            page.goto(url)
+            page.goto(url + reading_site.articles[0])  # the second page registers it
+            page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+            wanted = [url + p for p in reading_site.kept]
+            page.wait_for_function(
+                "urls => Promise.all(urls.map(u => caches.match(u))).then(r => r.every(Boolean))",
+                arg=wanted,
+                polling=100,
+                timeout=15_000,
+            )
+        context.set_offline(True)  # and the server is gone
+        open_search(page, url + "search/?q=Entwicklungen")
+        assert DEEPSEEK_ARTICLE in all_titles(page)
+    finally:
+        context.close()
