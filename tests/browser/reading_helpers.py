@@ -10,6 +10,7 @@ import json
 import shutil
 import subprocess
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -130,6 +131,17 @@ def serve_folder(root: Path) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+def wait_until(page: Any, expression: str, arg: Any = None, timeout: float = 15.0) -> None:
+    """Wait until the page's `expression` (a function of `arg`) comes true, awaiting the promise
+    it may return. Playwright's wait_for_function does not await: a promise counts as true, so a
+    condition on caches or the service worker would pass at once."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression, arg):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"still false after {timeout} s: {expression}")
+        page.wait_for_timeout(100)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from reading_helpers import ReadingSite, serve_folder
+from reading_helpers import ReadingSite, serve_folder, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -142,11 +142,22 @@ def test_result_links_open_their_articles(page: Any, reading_url: str) -> None:
         page.wait_for_selector(".search-hit")
 
 
-def test_search_works_offline_once_the_site_is_loaded(
+ALL_CACHED = "urls => Promise.all(urls.map(u => caches.match(u))).then(r => r.every(Boolean))"
+# The worker puts offline.json in a new cache last, when all its files are in.
+KEPT_WITH_INDEX = """async manifest => {
+  for (const name of await caches.keys()) {
+    if (name.endsWith('+search') && await (await caches.open(name)).match(manifest)) return true;
+  }
+  return false;
+}"""
+
+
+def test_search_works_offline_once_the_reader_has_searched(
     chromium: Any, reading_site: ReadingSite
 ) -> None:
-    """The service worker keeps the search page and its index: a reader who opened two pages
-    can search with the network gone."""
+    """The service worker keeps the search index from the reader's first visit to the search
+    page on (before it, only the rest: tests/browser/test_reading.py), and a search then works
+    with the network gone."""
     context = chromium.new_context()
     try:
         page = context.new_page()
@@ -155,12 +166,13 @@ def test_search_works_offline_once_the_site_is_loaded(
             page.goto(url + reading_site.articles[0])  # the second page registers it
             page.evaluate("navigator.serviceWorker.ready.then(() => true)")
             wanted = [url + p for p in reading_site.kept]
-            page.wait_for_function(
-                "urls => Promise.all(urls.map(u => caches.match(u))).then(r => r.every(Boolean))",
-                arg=wanted,
-                polling=100,
-                timeout=15_000,
-            )
+            index = [u for u in wanted if "/search/" in u and not u.endswith("/search/")]
+            rest = [u for u in wanted if u not in index]
+            wait_until(page, ALL_CACHED, rest)
+            assert not page.evaluate(ALL_CACHED, index)
+            page.goto(url + "search/")
+            wait_until(page, KEPT_WITH_INDEX, url + "offline.json")
+            assert page.evaluate(ALL_CACHED, wanted)
         context.set_offline(True)  # and the server is gone
         open_search(page, url + "search/?q=Entwicklungen")
         assert DEEPSEEK_ARTICLE in all_titles(page)

@@ -1,12 +1,16 @@
 /* sitegen offline reading: keeps the pages a reader opened, and the newest articles, the search
-   index and the theme files that offline.json (written by the build) lists. Registered by
-   reader.js at the site's root scope. Pages: network first, then the kept copy; fingerprinted
-   files: kept copy first. A page that was not kept is answered with 404.html marked offline. */
+   page and the theme files that offline.json (written by the build) lists; the search index too
+   (most of the bytes: megabytes for a large archive) once the reader has opened the search page.
+   Registered by reader.js at the site's root scope. Pages: network first, then the kept copy;
+   fingerprinted files: kept copy first. A page that was not kept is answered with 404.html
+   marked offline. */
 'use strict';
 var SCOPE = self.registration.scope;
 var OPENED = 'sitegen-opened';  // pages the reader opened, at most MAX_OPENED, oldest dropped
 var MAX_OPENED = 200;
-var LISTED = 'sitegen-listed-';  // + version of offline.json: what the build asks to keep
+var LISTED = 'sitegen-listed-';  // + version of offline.json (+ WITH_INDEX): what the build lists
+var WITH_INDEX = '+search';
+var INDEX_FILE = /^search\/./;  // the search index's files; 'search/' is the page
 var MANIFEST = new URL('offline.json', SCOPE).href;
 var FINGERPRINTED = /\.[0-9a-f]{10}\.(css|js)$/;
 
@@ -18,7 +22,7 @@ self.addEventListener('activate', function (event) { event.waitUntil(self.client
 self.addEventListener('message', function (event) {
   var data = event.data || {};
   if (data.keep) event.waitUntil(keep(data.keep));
-  if (data.sync) event.waitUntil(sync().catch(function () {}));
+  if (data.sync) event.waitUntil(sync(data.search === true).catch(function () {}));
 });
 self.addEventListener('fetch', function (event) {
   var request = event.request;
@@ -94,20 +98,42 @@ function keep(urls) {  // pages opened before this worker was there, and their t
 
 // offline.json: {"version": "...", "files": {"<path relative to the site root>": "<hash>"}}.
 // A new version is kept in a new cache; files whose hash did not change are copied over, the
-// rest fetched; the old cache goes only once the new one is complete.
-function sync() {
+// rest fetched; the old cache goes only once the new one is complete. The search index is kept
+// from the first sync a search page asks for (`search`) on. One sync at a time: the one at
+// install and the one the page asks for would fill the same cache, and one's failure delete it.
+var syncing = Promise.resolve();
+function sync(search) {
+  var next = syncing.then(function () { return syncOnce(search); });
+  syncing = next.catch(function () {});
+  return next;
+}
+
+function syncOnce(search) {
   return fetch(MANIFEST, { cache: 'no-cache' }).then(function (response) {
     if (!response.ok) return null;
-    return response.json().then(function (manifest) {
-      var name = LISTED + manifest.version;
+    return response.json().then(function (listed) {
       return caches.keys().then(function (names) {
-        var old = names.filter(function (n) { return n.indexOf(LISTED) === 0 && n !== name; });
+        var before = names.filter(function (n) { return n.indexOf(LISTED) === 0; });
+        var withIndex = search || before.some(function (n) {
+          return n.slice(-WITH_INDEX.length) === WITH_INDEX;
+        });
+        var manifest = withIndex ? listed : withoutIndex(listed);
+        var name = LISTED + listed.version + (withIndex ? WITH_INDEX : '');
+        var old = before.filter(function (n) { return n !== name; });
         if (names.indexOf(name) >= 0) return dropAll(old);
         return fill(name, manifest, old[old.length - 1]).then(function () { return dropAll(old); },
           function (error) { return caches.delete(name).then(function () { throw error; }); });
       });
     });
   });
+}
+
+function withoutIndex(manifest) {
+  var files = {};
+  Object.keys(manifest.files).forEach(function (path) {
+    if (!INDEX_FILE.test(path)) files[path] = manifest.files[path];
+  });
+  return { version: manifest.version, files: files };
 }
 
 function fill(name, manifest, previous) {

@@ -68,6 +68,7 @@
   });
 
   // Offline reading from the second page view on: a first visit makes no extra request.
+  if (kind === 'search') save('searched', 1);
   if (!sw) return;
   if (!opt.sw) {
     sw.getRegistration(scope).then(function (r) { if (r) r.unregister(); });
@@ -78,7 +79,12 @@
       var files = [].map.call(doc.querySelectorAll('link[rel=stylesheet],script[src]'),
         function (el) { return el.href || el.src; });
       if (!sw.controller) reg.active.postMessage({ keep: read.slice(-50).concat(here, files) });
-      once('synced', function () { reg.active.postMessage({ sync: true }); return 1; });
+      // The search index, the largest part, only for a reader who has opened the search page.
+      var search = load('searched', 0) === 1;
+      once(search ? 'synced-search' : 'synced', function () {
+        reg.active.postMessage({ sync: true, search: search });
+        return 1;
+      });
     }).catch(function () {});
   }
   if (!seen) return;
