@@ -380,25 +380,24 @@ class Shot:
 
 
 class Meter:
-    """Bytes and requests that reached the network, from the DevTools protocol."""
+    """Bytes and requests that reached the network, the page's and its workers' (Playwright's
+    request events: a DevTools session on the page misses a worker's, such as Pagefind's), and
+    a DevTools session on the page, to slow it down."""
 
     def __init__(self, context: Any, page: Any, counting: bool = True) -> None:
-        self.bytes = 0
-        self.requests = 0
+        self.finished: list[Any] = []
         self.cdp = context.new_cdp_session(page)
         if counting:
-            self.cdp.send("Network.enable")
-            self.cdp.on("Network.loadingFinished", self._done)
+            context.on("requestfinished", self._done)
 
-    def _done(self, event: dict[str, Any]) -> None:
-        if event["encodedDataLength"] > 0:
-            self.bytes += event["encodedDataLength"]
-            self.requests += 1
+    def _done(self, request: Any) -> None:
+        self.finished.append(request)
 
     def take(self) -> tuple[float, int]:
-        out = (self.bytes / 1000, self.requests)
-        self.bytes = self.requests = 0
-        return out
+        sizes = [r.sizes() for r in self.finished]
+        sent = [s["responseHeadersSize"] + s["responseBodySize"] for s in sizes]
+        self.finished.clear()
+        return sum(sent) / 1000, sum(1 for n in sent if n > 0)  # not those from the cache
 
 
 def _watch(page: Any) -> Any:
@@ -425,9 +424,11 @@ def _results(page: Any, count: int) -> dict[str, Any]:
 
 def _open(browser: Any, throttle: bool = False, metered: bool = True) -> tuple[Any, Any, Meter]:
     """A fresh context (empty cache) and page. Unmetered, nothing but Playwright itself listens
-    to the page's network: a second DevTools session reporting every response cost a cold first
-    result ~7-9 ms (medians of 145 vs 138 ms over 30 interleaved runs)."""
-    context = browser.new_context()
+    to the page's network: the byte meter's DevTools session once did, and reporting every
+    response cost a cold first result ~7-9 ms (medians of 145 vs 138 ms, 30 interleaved runs)."""
+    # No service worker: a built site's would start keeping pages in the background (from the
+    # second page view of a context, the warm one), its requests counted and its work timed.
+    context = browser.new_context(service_workers="block")
     context.add_init_script(RECORD)
     page = _watch(context.new_page())
     meter = Meter(context, page, metered)
