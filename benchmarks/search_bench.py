@@ -457,6 +457,8 @@ def cold(
 
 
 def warm(context: Any, url: str, query: str, metered: bool = True) -> Shot:
+    for earlier in context.pages:  # the cold page: none of its requests counted here
+        earlier.close()
     page = _watch(context.new_page())
     meter = Meter(context, page, metered)
     page.goto(url + "?q=" + urllib.parse.quote(query))

@@ -402,6 +402,9 @@ def test_switching_offline_reading_off_removes_the_service_worker(
             # the heuristic for files with a Last-Modified and no Cache-Control.
             page.goto(url + off.articles[-1])
             wait_until(page, "() => navigator.serviceWorker.getRegistration().then(r => !r)")
+            wait_until(  # and what it kept
+                page, "() => caches.keys().then(ns => !ns.some(n => n.startsWith('sitegen-')))"
+            )
     finally:
         context.close()
 

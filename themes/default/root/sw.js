@@ -120,9 +120,15 @@ function syncOnce(search) {
         var manifest = withIndex ? listed : withoutIndex(listed);
         var name = LISTED + listed.version + (withIndex ? WITH_INDEX : '');
         var old = before.filter(function (n) { return n !== name; });
-        if (names.indexOf(name) >= 0) return dropAll(old);
-        return fill(name, manifest, old[old.length - 1]).then(function () { return dropAll(old); },
-          function (error) { return caches.delete(name).then(function () { throw error; }); });
+        // Complete only with offline.json in it, put last: a worker stopped mid-fill (the
+        // browser closed) leaves a part, which must not replace the complete one before it.
+        var complete = names.indexOf(name) >= 0 ?
+          caches.open(name).then(function (cache) { return cache.match(MANIFEST); }) : null;
+        return Promise.resolve(complete).then(function (done) {
+          if (done) return dropAll(old);
+          return fill(name, manifest, old[old.length - 1]).then(function () { return dropAll(old); },
+            function (error) { return caches.delete(name).then(function () { throw error; }); });
+        });
       });
     });
   });

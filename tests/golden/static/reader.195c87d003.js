@@ -70,8 +70,13 @@
   // Offline reading from the second page view on: a first visit makes no extra request.
   if (kind === 'search') save('searched', 1);
   if (!sw) return;
-  if (!opt.sw) {
+  if (!opt.sw) {  // switched off: the worker goes, and what it kept (the index: megabytes)
     sw.getRegistration(scope).then(function (r) { if (r) r.unregister(); });
+    if (window.caches) {
+      caches.keys().then(function (names) {
+        names.forEach(function (n) { if (n.indexOf('sitegen-') === 0) caches.delete(n); });
+      }).catch(function () {});
+    }
     return;
   }
   function register() {
