@@ -67,8 +67,13 @@ HORIZONTAL_OVERFLOW = "() => document.documentElement.scrollWidth - innerWidth"
 
 
 def open_page(context: Any, url: str) -> Any:
+    """The page, once its scripts have run: the search page starts reader.js and makes its
+    filters only after its first paint."""
     page = context.new_page()
     page.goto(url)
+    page.wait_for_function(
+        "!document.getElementById('reader-later') && !document.getElementById('search-filters')"
+    )
     return page
 
 
