@@ -452,6 +452,8 @@ def cold(
     context, page, meter = _open(browser, throttle, metered)
     page.goto(url + "?q=" + urllib.parse.quote(query))
     detail = _results(page, 1)
+    if metered:  # all the page loads, what comes after its first results too (reader.js)
+        page.wait_for_load_state("networkidle")
     kb, requests = meter.take()
     return Shot(kb, requests, detail["sinceLoad"], detail["count"]), context
 
@@ -471,6 +473,7 @@ def later(browser: Any, url: str, before: str, query: str, metered: bool = True)
     context, page, meter = _open(browser, metered=metered)
     page.goto(url + "?q=" + urllib.parse.quote(before))
     _results(page, 1)
+    page.wait_for_load_state("networkidle")  # settled, as a page is when a reader types again
     meter.take()
     page.fill("#search-q", query)
     page.press("#search-q", "Enter")
