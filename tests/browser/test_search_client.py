@@ -131,7 +131,7 @@ def corpus() -> list[SearchDoc]:
             "Politik, Wirtschaft",
             "Die Minister beraten über Zölle auf Stahl. " + filler_de,
             source="Reuters, AP",
-            tags=(),
+            tags=("Krieg, Frieden",),
         )
     )
     return docs
@@ -394,6 +394,30 @@ def test_a_topic_or_source_with_a_comma_is_one_value(page: Any, server: str, lin
     page.goto(server + "?" + link)
     page.wait_for_selector(".search-hit")
     assert all_titles(page) == ["Gipfel in Brüssel über Stahl"]
+
+
+def test_a_tag_with_a_comma_stays_one_tag(page: Any, server: str) -> None:
+    """Chosen from a result, kept through a reload and a change of another filter; typed into
+    the tag field, a comma separates tags."""
+    page.goto(server + "?q=Stahl")
+    page.wait_for_selector(".search-tag")
+    page.click(".search-tag")
+    page.wait_for_url("**tag=Krieg**")
+    page.wait_for_function("document.querySelector('.search-results').ariaBusy === 'false'")
+    assert all_titles(page) == ["Gipfel in Brüssel über Stahl"]
+    page.reload()
+    page.wait_for_selector(".search-hit")
+    assert all_titles(page) == ["Gipfel in Brüssel über Stahl"]
+    page.wait_for_selector(".search-filters[open]")
+    page.select_option("select[name=sort]", "date")
+    page.wait_for_url("**sort=date**")
+    page.wait_for_function("document.querySelector('.search-results').ariaBusy === 'false'")
+    assert all_titles(page) == ["Gipfel in Brüssel über Stahl"]
+    page.fill("input[name=tag]", "Krieg,Frieden")  # typed anew: two tags, neither exists
+    page.press("input[name=tag]", "Enter")
+    page.wait_for_url("**tag=Frieden**")
+    page.wait_for_function("document.querySelector('.search-results').ariaBusy === 'false'")
+    assert page.locator(".search-hit").count() == 0
 
 
 def test_dates_that_are_not_dates_are_ignored(page: Any, server: str) -> None:
