@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
+from search_helpers import all_titles, check_a_topic_narrows, open_search, search_for, titles
 
 from sitegen.search import ROOT as INDEX_ROOT
 from sitegen.search import SearchDoc, build_search_index, root_attribute
@@ -219,30 +220,6 @@ def page(browser: Any, server: str) -> Iterator[Any]:
     assert not errors
 
 
-def titles(page: Any) -> list[str]:
-    return [t.strip() for t in page.locator(".search-hit h2").all_inner_texts()]
-
-
-def search_for(page: Any, query: str) -> None:
-    page.fill("#search-q", query)
-    page.press("#search-q", "Enter")
-    page.wait_for_function(
-        "q => new URLSearchParams(location.search).get('q') === q"
-        " && document.querySelector('.search-status')?.textContent !== ''"
-        " && document.querySelector('.search-results')?.ariaBusy === 'false'",
-        arg=query,
-    )
-
-
-def all_titles(page: Any) -> list[str]:
-    more = page.locator(".search-more")
-    while more.is_visible():
-        count = page.locator(".search-hit").count()
-        more.click()
-        page.wait_for_function(f"document.querySelectorAll('.search-hit').length > {count}")
-    return titles(page)
-
-
 def test_german_inflection_finds_the_stem(page: Any) -> None:
     search_for(page, "Entwicklungen")
     assert titles(page)[0] == "Entwicklung der Sprachmodelle bei DeepSeek"
@@ -277,15 +254,7 @@ def test_typing_past_the_stem_keeps_the_results(page: Any) -> None:
 
 
 def test_topic_filter_narrows(page: Any) -> None:
-    search_for(page, "strike")
-    before = all_titles(page)
-    page.click(".search-filters summary")
-    page.check("input[name=topic][value=Technik]")
-    page.wait_for_url("**topic=Technik**")
-    page.wait_for_function("document.querySelector('.search-results').ariaBusy === 'false'")
-    after = all_titles(page)
-    assert 0 < len(after) < len(before)
-    assert set(after) <= set(before)
+    check_a_topic_narrows(page, "strike", "Technik")
 
 
 def test_filters_come_with_the_first_results_and_show_the_url(page: Any, server: str) -> None:
@@ -599,11 +568,7 @@ def status_for(browser: Any, url: str) -> str:
     context = browser.new_context()
     try:
         page = context.new_page()
-        page.goto(url)
-        page.wait_for_function(
-            "document.querySelector('.search-status')?.textContent !== ''"
-            " && document.querySelector('.search-results')?.ariaBusy === 'false'"
-        )
+        open_search(page, url)
         return str(page.inner_text(".search-status"))
     finally:
         context.close()

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from reading_helpers import ReadingSite, serve_folder, wait_until
+from search_helpers import all_titles, check_a_topic_narrows, open_search, search_for
 
 pytestmark = pytest.mark.browser
 
@@ -26,36 +27,6 @@ def page(chromium: Any, reading_url: str) -> Iterator[Any]:
     assert not errors
 
 
-def search_for(page: Any, query: str) -> None:
-    """Type the query and press Enter, as a reader does; wait for its results."""
-    page.fill("#search-q", query)
-    page.press("#search-q", "Enter")
-    page.wait_for_function(
-        "q => new URLSearchParams(location.search).get('q') === q"
-        " && document.querySelector('.search-status')?.textContent !== ''"
-        " && document.querySelector('.search-results')?.ariaBusy === 'false'",
-        arg=query,
-    )
-
-
-def open_search(page: Any, url: str) -> None:
-    """Open a linked search (its query and filters in the URL) and wait for its results."""
-    page.goto(url)
-    page.wait_for_function(
-        "document.querySelector('.search-status')?.textContent !== ''"
-        " && document.querySelector('.search-results')?.ariaBusy === 'false'"
-    )
-
-
-def all_titles(page: Any) -> list[str]:
-    more = page.locator(".search-more")
-    while more.is_visible():
-        count = page.locator(".search-hit").count()
-        more.click()
-        page.wait_for_function(f"document.querySelectorAll('.search-hit').length > {count}")
-    return [t.strip() for t in page.locator(".search-hit h2").all_inner_texts()]
-
-
 def test_an_inflected_german_word_finds_the_deepseek_article(page: Any) -> None:
     search_for(page, "Entwicklungen")
     titles = all_titles(page)
@@ -65,15 +36,7 @@ def test_an_inflected_german_word_finds_the_deepseek_article(page: Any) -> None:
 
 
 def test_a_topic_filter_narrows_the_results(page: Any) -> None:
-    search_for(page, "KI")
-    before = all_titles(page)
-    page.click(".search-filters summary")
-    page.check("input[name=topic][value=Politik]")
-    page.wait_for_url("**topic=Politik**")
-    page.wait_for_function("document.querySelector('.search-results').ariaBusy === 'false'")
-    after = all_titles(page)
-    assert 0 < len(after) < len(before)
-    assert set(after) <= set(before)
+    check_a_topic_narrows(page, "KI", "Politik")
 
 
 def test_two_topics_give_the_articles_of_either(page: Any, reading_url: str) -> None:
