@@ -28,6 +28,7 @@ import tempfile
 from pathlib import Path
 
 from build_bench import child_env, megabytes, run_measured
+from corpus import write_corpus
 from search_bench import (
     make_docs,
     measure_build,
@@ -37,7 +38,6 @@ from search_bench import (
     serve,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
 ARTICLES = "[0-9][0-9][0-9][0-9]/**/*.html"  # /{year}/{month}/{slug}/: the article pages
 
 # Pagefind's JavaScript API, shown as sitegen's page shows results; it reports them as
@@ -103,9 +103,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5, help="browser runs a query; times: median")
     parser.add_argument("--keep", type=Path, help="build in this folder and keep it")
     args = parser.parse_args(argv)
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    from corpus import write_corpus
-
     work = args.keep or Path(tempfile.mkdtemp(prefix="pagefind-compare-"))
     site, out = work / "site", work / "out"
     try:

@@ -12,9 +12,9 @@ names and rare words a real archive has (~220,000 keys at 10,000 articles). --ta
 project's benchmark corpus as it is. Bytes are as sent by Python's http.server (no compression).
 Time to first result: from navigation start (cold, warm, 4G) or from running the query (later) to
 the first page of results in the DOM, as the page reports it; the harness waits without running
-code in the page. Bytes and requests come from a first pass through DevTools; the timed passes
-after it listen to nothing more than Playwright does. The search page's first paint without a
-query shows how much of a cold first result is the browser's own.
+code in the page. Bytes and requests (the page's and its workers') come from a first pass; the
+timed passes after it listen to nothing more than Playwright does. The search page's first paint
+without a query shows how much of a cold first result is the browser's own.
 """
 
 from __future__ import annotations
@@ -380,13 +380,12 @@ class Shot:
 
 
 class Meter:
-    """Bytes and requests that reached the network, the page's and its workers' (Playwright's
-    request events: a DevTools session on the page misses a worker's, such as Pagefind's), and
-    a DevTools session on the page, to slow it down."""
+    """Bytes and requests that reached the network, the context's pages' and workers'
+    (Playwright's request events: a DevTools session on the page misses a worker's, such as
+    Pagefind's). Not counting, it counts nothing."""
 
-    def __init__(self, context: Any, page: Any, counting: bool = True) -> None:
+    def __init__(self, context: Any, counting: bool = True) -> None:
         self.finished: list[Any] = []
-        self.cdp = context.new_cdp_session(page)
         if counting:
             context.on("requestfinished", self._done)
 
@@ -431,9 +430,10 @@ def _open(browser: Any, throttle: bool = False, metered: bool = True) -> tuple[A
     context = browser.new_context(service_workers="block")
     context.add_init_script(RECORD)
     page = _watch(context.new_page())
-    meter = Meter(context, page, metered)
+    meter = Meter(context, metered)
     if throttle:  # Lighthouse's mobile profile: 150 ms RTT, 1.6 Mbit/s down, 4x slower CPU
-        meter.cdp.send(
+        cdp = context.new_cdp_session(page)
+        cdp.send(
             "Network.emulateNetworkConditions",
             {
                 "offline": False,
@@ -442,7 +442,7 @@ def _open(browser: Any, throttle: bool = False, metered: bool = True) -> tuple[A
                 "uploadThroughput": 96000,
             },
         )
-        meter.cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
+        cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
     return context, page, meter
 
 
@@ -462,7 +462,7 @@ def warm(context: Any, url: str, query: str, metered: bool = True) -> Shot:
     for earlier in context.pages:  # the cold page: none of its requests counted here
         earlier.close()
     page = _watch(context.new_page())
-    meter = Meter(context, page, metered)
+    meter = Meter(context, metered)
     page.goto(url + "?q=" + urllib.parse.quote(query))
     detail = _results(page, 1)
     kb, requests = meter.take()

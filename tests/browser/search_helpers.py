@@ -51,3 +51,11 @@ def check_a_topic_narrows(page: Any, query: str, topic: str) -> None:
     after = all_titles(page)
     assert 0 < len(after) < len(before)
     assert set(after) <= set(before)
+
+
+def shown_days(page: Any) -> list[str]:
+    """The dates of the results shown, as their <time> elements give them (YYYY-MM-DD)."""
+    days: list[str] = page.locator(".search-hit time").evaluate_all(
+        "els => els.map(e => e.dateTime)"
+    )
+    return days

@@ -16,7 +16,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
-from search_helpers import all_titles, check_a_topic_narrows, open_search, search_for, titles
+from search_helpers import (
+    all_titles,
+    check_a_topic_narrows,
+    open_search,
+    search_for,
+    shown_days,
+    titles,
+)
 
 from sitegen.search import ROOT as INDEX_ROOT
 from sitegen.search import SearchDoc, build_search_index, root_attribute
@@ -274,7 +281,7 @@ def test_filters_come_with_the_first_results_and_show_the_url(page: Any, server:
 def test_sort_by_date_orders_newest_first(page: Any, server: str) -> None:
     page.goto(server + "?q=Bahn&sort=date")
     page.wait_for_selector(".search-hit")
-    days = page.locator(".search-hit time").evaluate_all("els => els.map(e => e.dateTime)")
+    days = shown_days(page)
     assert len(days) > 1
     assert days == sorted(days, reverse=True)
 
@@ -331,7 +338,7 @@ def test_tag_source_language_and_date_filters(page: Any, server: str) -> None:
     assert len(all_titles(page)) == 6
     page.goto(server + "?q=strike&lang=en&source=Wire&from=2025-03-01&to=2025-03-31")
     page.wait_for_selector(".search-hit")
-    days = page.locator(".search-hit time").evaluate_all("els => els.map(e => e.dateTime)")
+    days = shown_days(page)
     assert days and all("2025-03-01" <= d <= "2025-03-31" for d in days)
 
 

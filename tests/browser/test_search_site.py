@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from reading_helpers import ReadingSite, serve_folder, wait_until
-from search_helpers import all_titles, check_a_topic_narrows, open_search, search_for
+from search_helpers import all_titles, check_a_topic_narrows, open_search, search_for, shown_days
 
 pytestmark = pytest.mark.browser
 
@@ -73,7 +73,7 @@ def test_sorting_by_date_puts_the_newest_first(page: Any, reading_url: str) -> N
     page.wait_for_url("**sort=date**")
     page.wait_for_function("document.querySelector('.search-results').ariaBusy === 'false'")
     all_titles(page)
-    days = page.locator(".search-hit time").evaluate_all("els => els.map(e => e.dateTime)")
+    days = shown_days(page)
     assert len(days) > 2
     assert days == sorted(days, reverse=True)
 
