@@ -55,19 +55,25 @@ const pagefind = await import('../pagefind/pagefind.js');
 const list = document.getElementById('results'), status = document.getElementById('status');
 async function run(q, t0) {
   const found = await pagefind.search(q);
-  const shown = await Promise.all(found.results.slice(0, 5).map(r => r.data()));
-  list.replaceChildren(...shown.map(hit => {
+  list.replaceChildren();
+  let first = null;
+  // Each hit as soon as its data and that of the hits above it are in, as sitegen's page does.
+  for (const data of found.results.slice(0, 5).map(r => r.data())) {
+    const hit = await data;
     const li = document.createElement('li'), a = document.createElement('a');
     const p = document.createElement('p');
     a.href = hit.url;
     a.textContent = hit.meta.title;
     p.innerHTML = hit.excerpt;  // Pagefind's excerpt, its words marked
     li.append(a, p);
-    return li;
-  }));
+    list.append(li);
+    first ??= performance.now();
+  }
   status.textContent = found.results.length + ' Treffer';
+  const now = performance.now();
   document.dispatchEvent(new CustomEvent('sitegen:results', {detail: {
-    ms: performance.now() - t0, count: found.results.length, sinceLoad: performance.now()}}));
+    ms: now - t0, count: found.results.length, sinceLoad: now,
+    firstMs: (first ?? now) - t0, firstSinceLoad: first ?? now}}));
 }
 const form = document.getElementById('search'), input = form.elements.q;
 const q = new URLSearchParams(location.search).get('q');

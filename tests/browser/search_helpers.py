@@ -36,7 +36,10 @@ def all_titles(page: Any) -> list[str]:
     while more.is_visible():
         count = page.locator(".search-hit").count()
         more.click()
-        page.wait_for_function(f"document.querySelectorAll('.search-hit').length > {count}")
+        page.wait_for_function(
+            f"document.querySelectorAll('.search-hit').length > {count}"
+            " && document.querySelector('.search-results').ariaBusy === 'false'"
+        )
     return titles(page)
 
 

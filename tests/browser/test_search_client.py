@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
 from search_helpers import (
+    SHOWN,
     all_titles,
     check_a_topic_narrows,
     open_search,
@@ -589,3 +590,61 @@ def test_a_prefix_whose_keys_span_many_shards_says_at_least(
     assert 0 < int(cut.split()[1].replace(".", "")) < 600
     whole = status_for(browser, compound_server + "?q=Wasserstoffa")  # 24 keys: 0, 26, ...
     assert whole.startswith("24 Treffer")
+
+
+def test_the_first_result_does_not_wait_for_the_records_of_those_below(
+    browser: Any, frequent_server: str
+) -> None:
+    """Each hit is shown once its record, and those of the hits above it, are in: a slow
+    chunk for the third result holds back the third, not the first."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(frequent_server + "?q=Haushalt")
+        page.wait_for_function(SHOWN)
+        expected = titles(page)
+        context.close()
+
+        context = browser.new_context()
+        page = context.new_page()
+        first: list[str] = []
+        held: list[Any] = []
+
+        def hold_all_but_the_first(route: Any) -> None:
+            if not first or route.request.url == first[0]:
+                first.append(route.request.url)
+                route.continue_()
+            else:
+                held.append(route)
+
+        page.route("**/search/d/*.bin", hold_all_but_the_first)
+        page.goto(frequent_server + "?q=Haushalt")
+        page.wait_for_selector(".search-hit")
+        assert held, "the first page of results should span more than one chunk"
+        shown = titles(page)
+        assert 1 <= len(shown) < len(expected) == 5
+        assert shown == expected[: len(shown)]
+        assert page.inner_text(".search-status") == ""  # the count comes with the whole page
+        assert page.get_attribute(".search-results", "aria-busy") == "true"
+        for route in held:
+            route.continue_()
+        page.wait_for_function(SHOWN)
+        assert titles(page) == expected
+    finally:
+        context.close()
+
+
+def test_more_results_pressed_twice_adds_each_hit_once(page: Any) -> None:
+    search_for(page, "Bahnstreik")
+    assert len(titles(page)) == 5
+    # Twice before the first press's hits arrive (a real double click would land its second
+    # click on a hit appended where the button was).
+    page.evaluate(
+        "() => { const more = document.querySelector('.search-more'); more.click(); more.click(); }"
+    )
+    page.wait_for_function(
+        "document.querySelectorAll('.search-hit').length >= 10"
+        " && document.querySelector('.search-results').ariaBusy === 'false'"
+    )
+    shown = titles(page)
+    assert len(shown) == len(set(shown)) == 10
