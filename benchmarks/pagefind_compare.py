@@ -45,7 +45,7 @@ ARTICLES = "[0-9][0-9][0-9][0-9]/**/*.html"  # /{year}/{month}/{slug}/: the arti
 PAGEFIND_PAGE = """<!doctype html>
 <html lang="de"><head><meta charset="utf-8"><title>Suche</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="stylesheet" href="{stylesheet}"></head>
+{stylesheet}</head>
 <body><main id="main"><h1>Suche</h1>
 <form id="search"><label for="search-q">Suchbegriffe</label>
 <input id="search-q" name="q" type="search"><button>Suchen</button></form>
@@ -159,8 +159,11 @@ def main(argv: list[str] | None = None) -> int:
         page = out / "pagefind-search" / "index.html"
         page.parent.mkdir()
         ours_page = (out / "search" / "index.html").read_text(encoding="utf-8")
-        found = re.search(r'<link rel="stylesheet" href="([^"]+)"', ours_page)
-        stylesheet = found[1] if found else ""  # the theme's, as sitegen's page has it
+        # The theme's style sheet as sitegen's search page has it (inline, or linked).
+        found = re.search(
+            r'<style>.*?</style>|<link rel="stylesheet" href="[^"]+">', ours_page, re.S
+        )
+        stylesheet = found[0] if found else ""
         page.write_text(PAGEFIND_PAGE.replace("{stylesheet}", stylesheet), encoding="utf-8")
         queries = pick_queries(docs)
         os.sync()  # the two builds' writes, flushed now rather than while the pages are timed

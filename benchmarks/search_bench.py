@@ -283,7 +283,8 @@ STUB_BASE = """<!doctype html><html lang="{{ site.language }}"><head><meta chars
 <title>{% block title %}{% endblock %}</title><link rel="icon" href="data:,">
 <script>try{var z=localStorage.getItem("sitegen:size");
 if(z)document.documentElement.style.fontSize=z+"%"}catch(e){}</script>
-{% block early %}{% endblock %}<link rel="stylesheet" href="{{ asset('style.css') }}">
+{% block early %}{% endblock %}
+{% block stylesheet %}<link rel="stylesheet" href="{{ asset('style.css') }}">{% endblock %}
 {% block head %}{% endblock %}</head><body><header class="masthead">
 <a class="brand" href="{{ url('') }}">{{ site.title }}</a><nav aria-label="Themen"><ul>
 {% for t in topics %}<li><a href="{{ t.url }}">{{ t.name }}</a></li>{% endfor %}
@@ -304,6 +305,7 @@ def render_page(docs: list[SearchDoc], root: bytes) -> str:
     env = jinja2.Environment(loader=loader, autoescape=True)
     env.globals["url"] = lambda path: BASE + path
     env.globals["asset"] = lambda name: BASE + "static/" + name
+    env.globals["inline_style"] = lambda name: Markup((THEME / "static" / name).read_text())
     topics = Counter(t for d in docs for t in d.topics)
     tags = Counter(t for d in docs for t in d.tags)
     return env.get_template("search.html").render(

@@ -6,11 +6,14 @@ import gc
 import math
 import multiprocessing
 import os
+import re
 import time
 from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+
+from markupsafe import Markup
 
 from sitegen.cache import BuildIndex, Cache, LastPlan, state_key
 from sitegen.config import config_fingerprint
@@ -259,17 +262,34 @@ def _valid_until(articles: Iterable[Article], now: datetime, future: bool) -> da
     return min(moments, default=None)
 
 
+RELATIVE_URL = re.compile(r"url\(\s*(?!['\"]?(?:[a-z][a-z0-9+.-]*:|/|#))", re.IGNORECASE)
+
+
 def _template_globals(config: Config, assets: dict[str, Asset]) -> dict[str, object]:
     def url(path: str = "") -> str:
         return config.base_path + path.lstrip("/")
 
-    def asset(name: str) -> str:
+    def theme_asset(name: str) -> Asset:
         found = assets.get(name)
         if found is None:
             raise ValueError(f"no theme asset named {name!r}")
-        return config.base_path + found.output
+        return found
 
-    return {"url": url, "asset": asset}
+    def asset(name: str) -> str:
+        return config.base_path + theme_asset(name).output
+
+    def inline_style(name: str) -> Markup:
+        """A theme style sheet's text for a <style> element: a page whose speed matters more
+        than caching (the search page) paints without waiting for another request."""
+        found = theme_asset(name)
+        text = found.source.read_text(encoding="utf-8")
+        if "</style" in text.lower():
+            raise ValueError(f"{found.source}: a style sheet to inline must not hold '</style'")
+        if RELATIVE_URL.search(text):  # it would resolve against the page, not the sheet
+            raise ValueError(f"{found.source}: a style sheet to inline must not use relative url()")
+        return Markup(text)
+
+    return {"url": url, "asset": asset, "inline_style": inline_style}
 
 
 def _render(

@@ -424,7 +424,7 @@ def test_the_search_page_carries_its_client_once_whatever_base_html_a_theme_has(
     run(site)
     page = (site / "public" / "search" / "index.html").read_text("utf-8")
     assert page.count('<script id="search-client"') == 1
-    client, sheet = page.index('id="search-client"'), page.index('rel="stylesheet"')
+    client, sheet = page.index('id="search-client"'), page.index("<style>")
     assert (client < sheet) == early_block
 
 
@@ -475,3 +475,47 @@ def test_a_failing_search_page_is_named_and_keeps_the_site(
     assert problem.path.endswith("search.html") and problem.line == 2
     assert tree(site / "public") == before
     assert not list(site.glob("*.sitegen-staging"))
+
+
+def test_the_search_page_inlines_the_style_sheet_and_follows_its_edits(site: Path) -> None:
+    """The search page holds the theme's style sheet in a <style> element (it paints without
+    another request); an edit to the sheet reaches it, as it reaches the pages linking it."""
+    static = own_theme(site).parent / "static"
+    static.mkdir()
+    sheet = static / "style.css"
+    sheet.write_text("body { color: #123456 }\n", "utf-8")
+    run(site)
+    search = site / "public" / "search" / "index.html"
+    assert "<style>body { color: #123456 }\n</style>" in search.read_text("utf-8")
+    assert 'rel="stylesheet"' not in search.read_text("utf-8")
+    sheet.write_text("body { color: #654321 }\n", "utf-8")
+    run(site)
+    page = search.read_text("utf-8")
+    assert "#654321" in page and "#123456" not in page
+    home = (site / "public" / "index.html").read_text("utf-8")
+    linked = home.split('rel="stylesheet" href="/news/')[1].split('"')[0]
+    assert "#654321" in (site / "public" / linked).read_text("utf-8")
+
+
+@pytest.mark.parametrize(
+    "css", ["main { background: url(img/paper.png) }", "p::after { content: '</style>' }"]
+)
+def test_a_style_sheet_that_cannot_be_inlined_is_named(site: Path, css: str) -> None:
+    static = own_theme(site).parent / "static"
+    static.mkdir()
+    (static / "style.css").write_text(css, "utf-8")
+    with pytest.raises(InputError) as failure:
+        run(site)
+    (problem,) = failure.value.problems
+    assert problem.path.endswith("search.html")
+    assert "style.css" in problem.message
+    assert not (site / "public").exists()
+
+
+def test_a_style_sheet_with_absolute_urls_and_data_is_inlined(site: Path) -> None:
+    static = own_theme(site).parent / "static"
+    static.mkdir()
+    css = "a { background: url('/news/x.png') } b { background: url(data:image/png;base64,AA) }"
+    (static / "style.css").write_text(css, "utf-8")
+    run(site)
+    assert css in (site / "public" / "search" / "index.html").read_text("utf-8")

@@ -648,3 +648,26 @@ def test_more_results_pressed_twice_adds_each_hit_once(page: Any) -> None:
     )
     shown = titles(page)
     assert len(shown) == len(set(shown)) == 10
+
+
+@pytest.mark.parametrize("files", ["t", "d"])
+def test_an_index_file_that_fails_to_load_says_search_is_not_available(
+    browser: Any, frequent_server: str, files: str
+) -> None:
+    """A term shard or a record chunk the host fails to send: the page says so, throws nothing
+    uncaught, and the same search works once the host does."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.route(f"**/search/{files}/*.bin", lambda route: route.abort())
+        page.goto(frequent_server + "?q=Haushalt")
+        page.wait_for_function("document.querySelector('.search-status').textContent !== ''")
+        assert page.inner_text(".search-status") == "Die Suche ist gerade nicht verfügbar."
+        page.unroute(f"**/search/{files}/*.bin")
+        search_for(page, "Haushalt Meldung")
+        assert len(titles(page)) == 5
+        assert not errors
+    finally:
+        context.close()
