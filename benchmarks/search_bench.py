@@ -21,12 +21,9 @@ browser's own.
 from __future__ import annotations
 
 import argparse
-import functools
 import hashlib
-import http.server
 import importlib.util
 import json
-import multiprocessing
 import random
 import re
 import resource
@@ -46,6 +43,7 @@ from types import ModuleType
 from typing import Any
 
 import jinja2
+import static_host
 import yaml
 from markupsafe import Markup
 
@@ -328,38 +326,12 @@ def write_site(out: Path, docs: list[SearchDoc], files: dict[str, bytes]) -> Non
     shutil.copytree(THEME / "static", out / "static")
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    """Keep-alive and no Nagle delay, as any production static server does."""
-
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-def _serve_forever(folder: str, ports: Any) -> None:
-    handler = functools.partial(QuietHandler, directory=folder)
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    ports.put(httpd.server_address[1])
-    httpd.serve_forever()
-
-
 @contextmanager
 def serve(folder: Path) -> Iterator[str]:
-    """The folder over HTTP from a process of its own, as a static host serves: a server thread
-    in this process would wait for the interpreter lock while Playwright's client, in the same
-    process, reads the browser's events (in one A/B run, 150 -> 130 ms median for a cold first
-    result with the frequent word; within the noise for the others)."""
-    forking = multiprocessing.get_context("fork")
-    ports = forking.Queue()
-    server = forking.Process(target=_serve_forever, args=(str(folder), ports), daemon=True)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{ports.get(timeout=30)}{BASE}search/"
-    finally:
-        server.kill()
-        server.join()
+    """The folder on 127.0.0.1 as a static host serves it (static_host.py); yields the search
+    page's URL."""
+    with static_host.serve(folder) as root:
+        yield root + BASE.lstrip("/") + "search/"
 
 
 # --- browser ---------------------------------------------------------------------------------
