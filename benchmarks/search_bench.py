@@ -9,7 +9,7 @@ Articles come from benchmarks/corpus.py (German and English from real word lists
 vocabulary is small (~2,200 keys at 10,000 articles), so by default a share of each body's words
 (--tail) is replaced by pseudo-words drawn from a Zipf law over 300,000 forms: the long tail of
 names and rare words a real archive has (~220,000 keys at 10,000 articles). --tail 0 gives the
-project's benchmark corpus as it is. Bytes are as sent by Python's http.server (no compression).
+project's benchmark corpus as it is. Bytes are as static_host.py sends them (no compression).
 Time to first result: from navigation start (cold, warm, 4G) or from running the query (later) to
 the first result in the DOM, and in brackets to the whole first page (five), as the page reports
 them; the harness waits without running code in the page. Bytes and requests (the page's and its

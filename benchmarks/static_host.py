@@ -64,14 +64,17 @@ def answer(files: Files, head: bytes) -> bytes:
     request_line, *header_lines = head.decode("latin-1").split("\r\n")
     method, target, _version = request_line.split(" ", 2)
     headers = {k.strip().lower(): v.strip() for k, _, v in (h.partition(":") for h in header_lines)}
-    if method not in ("GET", "HEAD"):
-        return _response("405 Method Not Allowed", {"Content-Length": "0", "Allow": "GET, HEAD"})
-    path = unquote(urlsplit(target).path)
+    if method not in ("GET", "HEAD"):  # a body may follow: the connection closes after this
+        fields = {"Content-Length": "0", "Allow": "GET, HEAD", "Connection": "close"}
+        return _response("405 Method Not Allowed", fields)
+    url = urlsplit(target)
+    path = unquote(url.path)
     found = files.get(path)
     if found is None:
         return _response("404 Not Found", {"Content-Length": "0"})
     if not path.endswith("/") and (files.folder / path.lstrip("/")).is_dir():
-        return _response("301 Moved Permanently", {"Location": path + "/", "Content-Length": "0"})
+        moved = url.path + "/" + ("?" + url.query if url.query else "")
+        return _response("301 Moved Permanently", {"Location": moved, "Content-Length": "0"})
     if headers.get("if-modified-since") == found.modified:
         return _response("304 Not Modified", {"Last-Modified": found.modified})
     fields = {
@@ -86,8 +89,11 @@ async def _connection(files: Files, reader: Any, writer: Any) -> None:
     try:
         while True:
             head = await reader.readuntil(b"\r\n\r\n")
-            writer.write(answer(files, head[:-4]))
+            response = answer(files, head[:-4])
+            writer.write(response)
             await writer.drain()
+            if b"\r\nConnection: close\r\n" in response.split(b"\r\n\r\n", 1)[0]:
+                break
     except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError, ValueError):
         pass  # the browser closed the connection, or sent what a static host refuses
     finally:

@@ -262,7 +262,12 @@ def _valid_until(articles: Iterable[Article], now: datetime, future: bool) -> da
     return min(moments, default=None)
 
 
-RELATIVE_URL = re.compile(r"url\(\s*(?!['\"]?(?:[a-z][a-z0-9+.-]*:|/|#))", re.IGNORECASE)
+# What resolves against the style sheet's own URL, which an inline copy would resolve against
+# the page's: a relative url() (any but "scheme:", "/" or "#"); and, rather than parse them,
+# any @import or image-set().
+RELATIVE_TO_SHEET = re.compile(
+    r"url\((?!\s*['\"]?(?:[a-z][a-z0-9+.-]*:|/|#))|@import|image-set\(", re.IGNORECASE
+)
 
 
 def _template_globals(config: Config, assets: dict[str, Asset]) -> dict[str, object]:
@@ -279,15 +284,17 @@ def _template_globals(config: Config, assets: dict[str, Asset]) -> dict[str, obj
         return config.base_path + theme_asset(name).output
 
     def inline_style(name: str) -> Markup:
-        """A theme style sheet's text for a <style> element: a page whose speed matters more
-        than caching (the search page) paints without waiting for another request."""
-        found = theme_asset(name)
-        text = found.source.read_text(encoding="utf-8")
-        if "</style" in text.lower():
-            raise ValueError(f"{found.source}: a style sheet to inline must not hold '</style'")
-        if RELATIVE_URL.search(text):  # it would resolve against the page, not the sheet
-            raise ValueError(f"{found.source}: a style sheet to inline must not use relative url()")
-        return Markup(text)
+        """A theme style sheet in a <style> element, for a page whose speed matters more than
+        caching (the search page paints without waiting for another request); a <link> to it
+        where its text could not stay the same inline (relative URLs, "</style")."""
+        if name.startswith("/"):  # a site file: no hash in its name to re-render pages by
+            raise ValueError(f"only a theme's style sheets can be inlined, not {name!r}")
+        href, text = asset(name), theme_asset(name).source.read_text(encoding="utf-8-sig")
+        if "</style" in text.lower() or RELATIVE_TO_SHEET.search(text):
+            return Markup('<link rel="stylesheet" href="{}">').format(href)
+        # data-sheet: the live preview reloads a page whose inline copy of a changed sheet it
+        # cannot swap.
+        return Markup('<style data-sheet="{}">{}</style>').format(href, Markup(text))
 
     return {"url": url, "asset": asset, "inline_style": inline_style}
 

@@ -57,7 +57,7 @@ def test_one_connection_serves_pages_and_files_in_turn(host: tuple[str, int]) ->
 @pytest.mark.parametrize(
     ("path", "status"),
     [
-        ("/search", 301),
+        ("/search?q=x", 301),
         ("/nothing/", 404),
         ("/../secret.txt", 404),
         ("/search/%2e%2e/../secret.txt", 404),
@@ -69,4 +69,12 @@ def test_what_is_not_a_file_of_the_site(host: tuple[str, int], path: str, status
     response = connection.getresponse()
     assert response.status == status
     assert b"outside" not in response.read()
+    connection.close()
+
+
+def test_a_folder_without_its_slash_is_redirected_with_its_query(host: tuple[str, int]) -> None:
+    connection = http.client.HTTPConnection(*host, timeout=10)
+    connection.request("GET", "/search?q=Gro%C3%9F")
+    response = connection.getresponse()
+    assert (response.status, response.getheader("Location")) == (301, "/search/?q=Gro%C3%9F")
     connection.close()

@@ -49,12 +49,21 @@ SCRIPT = r"""<script data-sitegen-live data-generation="%(generation)d" data-eve
                          "margin-top:1.5rem;opacity:.8"));
     document.body.appendChild(box);
   }
+  function changed(links, url) {  // the new URL of the sheet at `url`, if it changed
+    var path = new URL(url, location.href).pathname;
+    var key = path.replace(/\.[0-9a-f]{10}(\.css)$/, "$1");  // the name without its hash
+    return Object.prototype.hasOwnProperty.call(links, key) ? links[key] : null;
+  }
   function swapStylesheets(links) {
+    // A sheet the page holds inline (the search page's) can only be had again with the page.
+    var inline = document.querySelectorAll("style[data-sheet]");
+    for (var j = 0; j < inline.length; j++) {
+      if (changed(links, inline[j].getAttribute("data-sheet"))) { location.reload(); return; }
+    }
     var nodes = document.querySelectorAll("link[rel~=stylesheet]");
     for (var i = 0; i < nodes.length; i++) {
-      var path = new URL(nodes[i].href, location.href).pathname;
-      var key = path.replace(/\.[0-9a-f]{10}(\.css)$/, "$1");  // the name without its hash
-      if (Object.prototype.hasOwnProperty.call(links, key)) { nodes[i].href = links[key]; }
+      var next = changed(links, nodes[i].href);
+      if (next) { nodes[i].href = next; }
     }
   }
   source.addEventListener("reload", function () { location.reload(); });

@@ -32,6 +32,7 @@ def open_search(page: Any, url: str) -> None:
 
 def all_titles(page: Any) -> list[str]:
     """The titles of every result, "More results" pressed until there are no more."""
+    page.wait_for_function(SHOWN)  # hits appear one by one: the first page whole, and its button
     more = page.locator(".search-more")
     while more.is_visible():
         count = page.locator(".search-hit").count()

@@ -250,7 +250,7 @@ def test_prefix_while_typing(page: Any) -> None:
     page.type("#search-q", "Gewerksch", delay=20)
     page.wait_for_url("**?q=Gewerksch")
     page.wait_for_function("document.querySelector('.search-results').ariaBusy === 'false'")
-    page.wait_for_selector(".search-hit")
+    page.wait_for_function(SHOWN)  # the whole first page
     assert all(t.startswith("Bahnstreik") for t in titles(page))
 
 
@@ -269,7 +269,7 @@ def test_filters_come_with_the_first_results_and_show_the_url(page: Any, server:
     """The filters are made once results are shown (they would slow the first ones); a
     search linked with filters shows them set, and a plain visit gets them too."""
     page.goto(server + "?q=strike&topic=Technik&sort=date")
-    page.wait_for_selector(".search-hit")
+    page.wait_for_function(SHOWN)  # the whole first page
     page.wait_for_selector(".search-filters[open]")
     assert page.is_checked("input[name=topic][value=Technik]")
     assert page.input_value("select[name=sort]") == "date"
@@ -281,7 +281,7 @@ def test_filters_come_with_the_first_results_and_show_the_url(page: Any, server:
 
 def test_sort_by_date_orders_newest_first(page: Any, server: str) -> None:
     page.goto(server + "?q=Bahn&sort=date")
-    page.wait_for_selector(".search-hit")
+    page.wait_for_function(SHOWN)  # the whole first page
     days = shown_days(page)
     assert len(days) > 1
     assert days == sorted(days, reverse=True)
@@ -295,7 +295,7 @@ def test_no_match_says_so(page: Any) -> None:
 
 def test_query_in_url_runs_and_links_point_home(page: Any, server: str) -> None:
     page.goto(server + "?q=Haushalt")
-    page.wait_for_selector(".search-hit")
+    page.wait_for_function(SHOWN)  # the whole first page
     assert page.input_value("#search-q") == "Haushalt"
     assert page.inner_text(".search-hit time") == "10. Januar 2025"  # as the page's language
     link = page.locator(".search-hit h2 a").first
@@ -335,10 +335,10 @@ def test_back_returns_to_the_submitted_search_after_a_pause_in_typing(page: Any)
 
 def test_tag_source_language_and_date_filters(page: Any, server: str) -> None:
     page.goto(server + "?tag=Wochenr%C3%BCckblick")
-    page.wait_for_selector(".search-hit")
+    page.wait_for_function(SHOWN)  # the whole first page
     assert len(all_titles(page)) == 6
     page.goto(server + "?q=strike&lang=en&source=Wire&from=2025-03-01&to=2025-03-31")
-    page.wait_for_selector(".search-hit")
+    page.wait_for_function(SHOWN)  # the whole first page
     days = shown_days(page)
     assert days and all("2025-03-01" <= d <= "2025-03-31" for d in days)
 
@@ -369,7 +369,7 @@ def test_a_query_with_no_word_to_search_by_says_so(page: Any, query: str) -> Non
 @pytest.mark.parametrize("link", ["topic=Politik%2C%20Wirtschaft", "source=Reuters%2C%20AP"])
 def test_a_topic_or_source_with_a_comma_is_one_value(page: Any, server: str, link: str) -> None:
     page.goto(server + "?" + link)
-    page.wait_for_selector(".search-hit")
+    page.wait_for_function(SHOWN)  # the whole first page
     assert all_titles(page) == ["Gipfel in Brüssel über Stahl"]
 
 
@@ -383,7 +383,7 @@ def test_a_tag_with_a_comma_stays_one_tag(page: Any, server: str) -> None:
     page.wait_for_function("document.querySelector('.search-results').ariaBusy === 'false'")
     assert all_titles(page) == ["Gipfel in Brüssel über Stahl"]
     page.reload()
-    page.wait_for_selector(".search-hit")
+    page.wait_for_function(SHOWN)  # the whole first page
     assert all_titles(page) == ["Gipfel in Brüssel über Stahl"]
     page.wait_for_selector(".search-filters[open]")
     page.select_option("select[name=sort]", "date")
@@ -399,20 +399,20 @@ def test_a_tag_with_a_comma_stays_one_tag(page: Any, server: str) -> None:
 
 def test_dates_that_are_not_dates_are_ignored(page: Any, server: str) -> None:
     page.goto(server + "?q=strike")
-    page.wait_for_selector(".search-hit")
+    page.wait_for_function(SHOWN)  # the whole first page
     every = all_titles(page)
     for dates in ("from=2025-13-45&to=gestern", "from=2025-02-30"):  # the 30th: not March 2
         page.goto(server + "?q=strike&" + dates)
-        page.wait_for_selector(".search-hit")
+        page.wait_for_function(SHOWN)  # the whole first page
         assert all_titles(page) == every
 
 
 def test_a_common_word_with_a_filter_lists_the_filters_articles(page: Any, server: str) -> None:
     page.goto(server + "?topic=Technik")
-    page.wait_for_selector(".search-hit")
+    page.wait_for_function(SHOWN)  # the whole first page
     technik = all_titles(page)
     page.goto(server + "?q=the&topic=Technik")
-    page.wait_for_selector(".search-hit")
+    page.wait_for_function(SHOWN)  # the whole first page
     assert all_titles(page) == technik
 
 
@@ -513,7 +513,7 @@ def test_links_made_from_a_titles_slug_open_the_article(page: Any, frequent_serv
     with 'ü' as 'ue'."""
     urls = {d.title: d.url for d in frequent_corpus()}
     page.goto(frequent_server + "?q=Brücke")
-    page.wait_for_selector(".search-hit")
+    page.wait_for_function(SHOWN)  # the whole first page
     links = page.locator(".search-hit h2 a")
     hrefs = []
     for n in range(links.count()):
@@ -669,5 +669,46 @@ def test_an_index_file_that_fails_to_load_says_search_is_not_available(
         search_for(page, "Haushalt Meldung")
         assert len(titles(page)) == 5
         assert not errors
+    finally:
+        context.close()
+
+
+def test_more_results_from_the_keyboard_keeps_the_focus_on_the_button(page: Any) -> None:
+    search_for(page, "Bahnstreik")
+    page.focus(".search-more")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "document.querySelectorAll('.search-hit').length === 10"
+        " && document.querySelector('.search-results').ariaBusy === 'false'"
+    )
+    assert page.evaluate("document.activeElement.className") == "search-more"
+    page.keyboard.press("Enter")  # the remaining three
+    page.wait_for_function("document.querySelectorAll('.search-hit').length === 13")
+    assert len(set(titles(page))) == 13
+
+
+def test_more_results_is_not_offered_while_a_new_search_loads(
+    browser: Any, frequent_server: str
+) -> None:
+    """Pressed then, it would add the last search's hits to the new one's."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(frequent_server + "?q=Haushalt")
+        page.wait_for_function(SHOWN)
+        assert page.is_visible(".search-more")
+        held: list[Any] = []
+        page.route("**/search/d/*.bin", lambda route: held.append(route))
+        page.fill("#search-q", "Theater")  # its first hit's record not fetched yet: held
+        page.press("#search-q", "Enter")
+        page.wait_for_function("() => document.querySelector('.search-list').children.length === 0")
+        assert not page.is_visible(".search-more")
+        assert page.inner_text(".search-status") == ""  # not the last search's count
+        assert held
+        for route in held:
+            route.continue_()
+        page.wait_for_function(SHOWN)
+        assert page.is_visible(".search-more")
+        assert all("Theater" in title for title in titles(page))
     finally:
         context.close()

@@ -98,3 +98,26 @@ def test_stylesheet_swaps_in_place(site: Path, browser_page: Page) -> None:
         assert page.evaluate("window.__sameDocument") is True  # swapped, not reloaded
     finally:
         server.stop()
+
+
+def test_the_search_page_reloads_for_its_inline_style_sheet(site: Path, browser_page: Page) -> None:
+    """The search page holds the sheet inline: no <link> to swap, so it reloads to show the
+    edit (and article pages still swap theirs)."""
+    theme = site / "themes/t"
+    (theme / "static").mkdir(parents=True)
+    (theme / "theme.yaml").write_text("extends: default\n")
+    (theme / "static/style.css").write_text("body { background: rgb(255, 255, 255) }\n")
+    config = (site / "site.yaml").read_text().replace("theme: default", "theme: t")
+    (site / "site.yaml").write_text(config)
+    server = PreviewServer(ServeOptions(site, port=0, debounce=0.05))
+    server.start()
+    try:
+        page = browser_page
+        open_live(page, server, "/news/search/")
+        save(theme / "static/style.css", "body { background: rgb(1, 2, 3) }\n")
+        page.wait_for_function(
+            "getComputedStyle(document.body).backgroundColor === 'rgb(1, 2, 3)'", timeout=10_000
+        )
+        assert page.evaluate("window.__sameDocument") is None  # a new document
+    finally:
+        server.stop()
