@@ -303,7 +303,9 @@ def render_page(docs: list[SearchDoc], root: bytes) -> str:
     env = jinja2.Environment(loader=loader, autoescape=True)
     env.globals["url"] = lambda path: BASE + path
     env.globals["asset"] = lambda name: BASE + "static/" + name
-    env.globals["inline_style"] = lambda name: Markup((THEME / "static" / name).read_text())
+    env.globals["inline_style"] = lambda name: Markup("<style>{}</style>").format(
+        Markup((THEME / "static" / name).read_text())
+    )
     topics = Counter(t for d in docs for t in d.topics)
     tags = Counter(t for d in docs for t in d.tags)
     return env.get_template("search.html").render(
