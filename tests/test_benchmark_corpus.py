@@ -3,31 +3,20 @@
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import statistics
 import sys
 from collections import Counter
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 import yaml
+from benchmark_loader import load_benchmark
 
 N = 200
 
 
-def _load_corpus() -> ModuleType:
-    path = Path(__file__).resolve().parent.parent / "benchmarks" / "corpus.py"
-    spec = importlib.util.spec_from_file_location("benchmark_corpus", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up here
-    spec.loader.exec_module(module)
-    return module
-
-
-corpus = _load_corpus()
+corpus = load_benchmark("corpus")
 
 
 def _digest(site: Path) -> str:

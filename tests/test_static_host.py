@@ -3,26 +3,13 @@
 from __future__ import annotations
 
 import http.client
-import importlib.util
-import sys
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+from benchmark_loader import load_benchmark
 
-
-def _load() -> ModuleType:
-    path = Path(__file__).resolve().parent.parent / "benchmarks" / "static_host.py"
-    spec = importlib.util.spec_from_file_location("benchmark_static_host", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up here
-    spec.loader.exec_module(module)
-    return module
-
-
-static_host = _load()
+static_host = load_benchmark("static_host")
 
 
 @pytest.fixture

@@ -79,45 +79,44 @@ def test_overlay_is_text_not_markup(site: Path, preview: PreviewServer, browser_
     assert page.evaluate("window.pwned") is None
 
 
-def test_stylesheet_swaps_in_place(site: Path, browser_page: Page) -> None:
+def preview_with_own_sheet(site: Path) -> tuple[PreviewServer, Path]:
+    """A started preview of the site under a theme of its own with a white page; and the sheet."""
     theme = site / "themes/t"
     (theme / "static").mkdir(parents=True)
     (theme / "theme.yaml").write_text("extends: default\n")
-    (theme / "static/style.css").write_text("body { background: rgb(255, 255, 255) }\n")
+    sheet = theme / "static/style.css"
+    sheet.write_text("body { background: rgb(255, 255, 255) }\n")
     config = (site / "site.yaml").read_text().replace("theme: default", "theme: t")
     (site / "site.yaml").write_text(config)
     server = PreviewServer(ServeOptions(site, port=0, debounce=0.05))
     server.start()
+    return server, sheet
+
+
+def edit_sheet_and_wait(page: Page, sheet: Path) -> None:
+    save(sheet, "body { background: rgb(1, 2, 3) }\n")
+    page.wait_for_function(
+        "getComputedStyle(document.body).backgroundColor === 'rgb(1, 2, 3)'", timeout=10_000
+    )
+
+
+def test_stylesheet_swaps_in_place(site: Path, browser_page: Page) -> None:
+    server, sheet = preview_with_own_sheet(site)
     try:
-        page = browser_page
-        open_live(page, server, URLS[FIRST])
-        save(theme / "static/style.css", "body { background: rgb(1, 2, 3) }\n")
-        page.wait_for_function(
-            "getComputedStyle(document.body).backgroundColor === 'rgb(1, 2, 3)'", timeout=10_000
-        )
-        assert page.evaluate("window.__sameDocument") is True  # swapped, not reloaded
+        open_live(browser_page, server, URLS[FIRST])
+        edit_sheet_and_wait(browser_page, sheet)
+        assert browser_page.evaluate("window.__sameDocument") is True  # swapped, not reloaded
     finally:
         server.stop()
 
 
 def test_the_search_page_reloads_for_its_inline_style_sheet(site: Path, browser_page: Page) -> None:
     """The search page holds the sheet inline: no <link> to swap, so it reloads to show the
-    edit (and article pages still swap theirs)."""
-    theme = site / "themes/t"
-    (theme / "static").mkdir(parents=True)
-    (theme / "theme.yaml").write_text("extends: default\n")
-    (theme / "static/style.css").write_text("body { background: rgb(255, 255, 255) }\n")
-    config = (site / "site.yaml").read_text().replace("theme: default", "theme: t")
-    (site / "site.yaml").write_text(config)
-    server = PreviewServer(ServeOptions(site, port=0, debounce=0.05))
-    server.start()
+    edit."""
+    server, sheet = preview_with_own_sheet(site)
     try:
-        page = browser_page
-        open_live(page, server, "/news/search/")
-        save(theme / "static/style.css", "body { background: rgb(1, 2, 3) }\n")
-        page.wait_for_function(
-            "getComputedStyle(document.body).backgroundColor === 'rgb(1, 2, 3)'", timeout=10_000
-        )
-        assert page.evaluate("window.__sameDocument") is None  # a new document
+        open_live(browser_page, server, "/news/search/")
+        edit_sheet_and_wait(browser_page, sheet)
+        assert browser_page.evaluate("window.__sameDocument") is None  # a new document
     finally:
         server.stop()
