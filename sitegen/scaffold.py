@@ -34,13 +34,16 @@ This is your first article. Edit it in `content/`, then run `sitegen build`.
 
 
 def create_site(path: Path, now: datetime | None = None) -> list[str]:
-    """Create the site folder; refuses a folder that already holds a site.yaml."""
+    """Create the site folder; refuses a folder that already holds a site.yaml, or a file where
+    the first article would go (it would be overwritten)."""
+    moment = (now or datetime.now(UTC)).replace(microsecond=0)
+    article = path / "content" / f"{moment.year}" / "hello-sitegen.md"
     if (path / "site.yaml").exists():
         raise InputError(
             [Problem(str(path / "site.yaml"), None, None, "a site already exists here")]
         )
-    moment = (now or datetime.now(UTC)).replace(microsecond=0)
-    article = path / "content" / f"{moment.year}" / "hello-sitegen.md"
+    if article.exists():
+        raise InputError([Problem(str(article), None, None, "exists already; not overwritten")])
     article.parent.mkdir(parents=True, exist_ok=True)
     (path / "site.yaml").write_text(SITE_YAML, encoding="utf-8")
     article.write_text(FIRST_ARTICLE.format(date=moment.isoformat()), encoding="utf-8")

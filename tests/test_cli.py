@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -141,6 +142,20 @@ def test_new_refuses_an_existing_site(site: Path, capsys: pytest.CaptureFixture[
     assert main(["new", str(site)]) == 1
     assert "a site already exists here" in capsys.readouterr().err
     assert (site / "site.yaml").read_bytes() == before
+
+
+def test_new_keeps_an_article_already_where_its_first_would_go(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A folder of articles without a site.yaml yet: `new` must not write over one of them."""
+    year = datetime.now(UTC).year
+    mine = tmp_path / "content" / str(year) / "hello-sitegen.md"
+    mine.parent.mkdir(parents=True)
+    mine.write_text("MINE", encoding="utf-8")
+    assert main(["new", str(tmp_path)]) == 1
+    assert "hello-sitegen.md: exists already; not overwritten" in capsys.readouterr().err
+    assert mine.read_text(encoding="utf-8") == "MINE"
+    assert not (tmp_path / "site.yaml").exists()
 
 
 def test_the_installed_command_outside_the_repository(tmp_path: Path) -> None:
