@@ -186,6 +186,7 @@ def _run_import(args: argparse.Namespace, console: Console) -> int:
         datetime.now(UTC),
         out=lambda line: print(line, flush=True),
         err=console.info,
+        known_topics=frozenset(t.slug for t in config.topics),
     )
 
 

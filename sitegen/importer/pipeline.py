@@ -179,13 +179,28 @@ def run_import(
     now: datetime,
     out: Printer,
     err: Printer,
+    known_topics: frozenset[str] | None = None,
 ) -> int:
-    """Import every SOURCE (or every configured source); 0 when all went well, else 1."""
+    """Import every SOURCE (or every configured source); 0 when all went well, else 1.
+    With `known_topics` (site.yaml's), a topic given that is not one of them is refused
+    before anything is written: the next build would fail on every article given it."""
     try:
         targets = targets_for(sources, config_sources)
     except InputProblem as exc:
         err(f"error: site.yaml: {exc}")
         return 1
+    if known_topics is not None:
+        unknown = [f"--topic {t}" for t in options.topics if t not in known_topics] + [
+            f"site.yaml: source {t.source.name!r}: topics: {topic}"
+            for t in targets
+            if t.source
+            for topic in t.source.topics
+            if topic not in known_topics
+        ]
+        for where in unknown:
+            err(f"error: {where}: no such topic in site.yaml ({', '.join(sorted(known_topics))})")
+        if unknown:
+            return 1
     if not targets:
         err("nothing to import: give a SOURCE, or list sources in site.yaml")
         return 1

@@ -137,3 +137,27 @@ def test_paths_never_leave_content(site: Path) -> None:
 
     with pytest.raises(UnsafePath):
         content_path(site / "content", 2025, "../../etc/passwd")
+
+
+def test_a_topic_the_site_does_not_have_is_refused_before_writing(site: Path) -> None:
+    """The next build would fail on every article given it (its topic pages do not exist)."""
+    err: list[str] = []
+    sample = str(FIXTURES / "boltwise-deepseek-r1.txt")
+    configured = [{"name": "Boltwise", "url": sample, "topics": ["technologie", "sport"]}]
+    for sources, options, config in [
+        ([sample], ImportOptions(topics=("technologie", "nope")), []),
+        ([], ImportOptions(), configured),
+    ]:
+        code = run_import(
+            site, sources, options, config, TOPICS, NOW, [].append, err.append,
+            known_topics=frozenset(TOPICS),
+        )  # fmt: skip
+        assert code == 1
+    assert err[0] == "error: --topic nope: no such topic in site.yaml (energie, technologie)"
+    assert err[1].startswith("error: site.yaml: source 'Boltwise': topics: sport: no such topic")
+    assert not articles(site)
+    code = run_import(
+        site, [sample], ImportOptions(topics=("technologie",)), [], TOPICS, NOW, [].append,
+        err.append, known_topics=frozenset(TOPICS),
+    )  # fmt: skip
+    assert code == 0 and len(articles(site)) == 1
