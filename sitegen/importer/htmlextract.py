@@ -10,6 +10,7 @@ from sitegen.importer.htmlpasses import (
     drop_teasers,
     embedded_body,
     plain_images,
+    published_time,
     strip_headline,
     trim_to_reference,
     with_images,
@@ -154,7 +155,7 @@ def extract_html(
         paragraphs=tuple(b.text for b in blocks if b.kind in TEXT_KINDS),
         source=doc.sitename or None,
         author=doc.author or None,
-        date=doc.date or None,
+        date=_with_time(published_time(tree), doc.date),
         lang=lang,
         keywords=tuple(
             dict.fromkeys(
@@ -170,3 +171,11 @@ def extract_html(
 
 def _short_lang(code: str | None) -> str | None:
     return code.split("-")[0].lower() if code else None
+
+
+def _with_time(stated: str | None, day: str | None) -> str | None:
+    """The page's stated publication time where it falls on the day trafilatura found (or it
+    found none); else that day."""
+    if stated and (not day or stated[:10] == day[:10]):
+        return stated
+    return day or None

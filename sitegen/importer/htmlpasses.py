@@ -221,30 +221,53 @@ def with_images(text: Sequence[MdBlock], pictured: Sequence[MdBlock]) -> list[Md
     return merged
 
 
-def _body_texts(data: object) -> Iterator[str]:
+def _values(data: object, name: str) -> Iterator[str]:
+    """Every string value of the key `name` in parsed JSON, at any depth."""
     if isinstance(data, dict):
         for key, value in data.items():
-            if key == "articleBody" and isinstance(value, str):
+            if key == name and isinstance(value, str):
                 yield value
             else:
-                yield from _body_texts(value)
+                yield from _values(value, name)
     elif isinstance(data, list):
         for value in data:
-            yield from _body_texts(value)
+            yield from _values(value, name)
+
+
+def _json_ld(tree: Any) -> Iterator[object]:
+    for script in tree.iterfind(".//script[@type='application/ld+json']"):
+        try:
+            yield json.loads(script.text or "")
+        except ValueError:
+            continue
 
 
 def embedded_body(tree: Any) -> str:
     """The article text the page states about itself: schema.org `articleBody` in JSON-LD or
     in microdata (`itemprop="articleBody"`) of the parsed page. Empty when it gives none."""
-    texts: list[str] = []
-    for script in tree.iterfind(".//script[@type='application/ld+json']"):
-        try:
-            texts.extend(_body_texts(json.loads(script.text or "")))
-        except ValueError:
-            continue
+    texts = [text for data in _json_ld(tree) for text in _values(data, "articleBody")]
     for element in tree.iterfind(".//*[@itemprop='articleBody']"):
         texts.extend(str(t) for t in element.xpath(VISIBLE_TEXT))
     return html.unescape(TAG.sub(" ", " ".join(texts)))
+
+
+PUBLISHED = frozenset({"article:published_time", "og:published_time", "datepublished"})
+TIME_OF_DAY = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
+def published_time(tree: Any) -> str | None:
+    """When the page says it was published, where it gives a time of day with the day
+    (trafilatura gives the day alone: read as midnight UTC, it can be the wrong day)."""
+    for meta in tree.iterfind(".//meta"):
+        key = meta.get("property") or meta.get("name") or meta.get("itemprop") or ""
+        value = (meta.get("content") or "").strip()
+        if key.lower() in PUBLISHED and TIME_OF_DAY.match(value):
+            return value
+    for data in _json_ld(tree):
+        for value in _values(data, "datePublished"):
+            if TIME_OF_DAY.match(value.strip()):
+                return value.strip()
+    return None
 
 
 def shingle_set(text: str) -> set[tuple[str, ...]]:

@@ -65,7 +65,7 @@ class Item:
     data: bytes
     content_type: str = ""  # e.g. text/html; charset=utf-8
     kind: str = ""  # html | text, when known from the name or the header
-    feed_title: str | None = None  # what a feed entry said, used when the page says nothing
+    feed_title: str | None = None  # what a feed entry said: its title comes before the page's
     feed_date: str | None = None
     feed_author: str | None = None
     feed_tags: tuple[str, ...] = ()

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
+from sitegen.importer.article import pick_date, pick_title
 from sitegen.importer.htmlextract import extract_html
 from sitegen.importer.mdrender import absolute
+from sitegen.importer.model import Extracted, Item
 from sitegen.importer.rules import Rules
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BASE = "https://news.example.org/2025/03/river.html"
+NOW = datetime(2026, 1, 15, 12, tzinfo=UTC)
 RAW_TAG = re.compile(r"(?<!\\)<[A-Za-z/!?]")
 
 
@@ -91,3 +97,46 @@ def test_no_date_guessed_from_years_in_the_text(rules: Rules) -> None:
 def test_unsafe_link_targets_are_dropped() -> None:
     assert absolute(BASE, "javascript:alert(1)") is None
     assert absolute(BASE, "/x") == "https://news.example.org/x"
+
+
+def _page_published(meta: str) -> str:
+    return (
+        f"<html><head><title>Night shift at the port</title>{meta}</head><body><article>"
+        + "<p>The cranes worked through the night as the last ships of the season came in "
+        "and the crews unloaded grain, timber and steel before the storm.</p>"
+        * 4
+        + "</article></body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    "meta",
+    [
+        '<meta property="article:published_time" content="2025-03-01T00:30:00+01:00">',
+        '<script type="application/ld+json">{"@context": "https://schema.org", "@graph":'
+        ' [{"@type": "NewsArticle", "datePublished": "2025-03-01T00:30:00+01:00"}]}</script>',
+    ],
+)
+def test_a_stated_time_of_day_is_kept(rules: Rules, meta: str) -> None:
+    """Half past midnight in Berlin is still the day before in UTC: the day alone, read as
+    midnight UTC, would be the wrong day."""
+    extracted = extract_html(_page_published(meta), None, rules)
+    date, estimated = pick_date(extracted, Item("page.html", None, b""), NOW)
+    assert (date, estimated) == (datetime(2025, 2, 28, 23, 30, tzinfo=UTC), False)
+
+
+def test_a_feeds_time_of_day_comes_before_a_pages_bare_day() -> None:
+    extracted = Extracted(title=None, markdown="x", paragraphs=("x",), date="2025-03-01")
+    item = Item("feed.xml#1", None, b"", feed_date="Sat, 01 Mar 2025 18:00:00 GMT")
+    assert pick_date(extracted, item, NOW) == (datetime(2025, 3, 1, 18, tzinfo=UTC), False)
+    timed = Extracted(title=None, markdown="x", paragraphs=("x",), date="2025-03-01T09:15:00Z")
+    assert pick_date(timed, item, NOW) == (datetime(2025, 3, 1, 9, 15, tzinfo=UTC), False)
+
+
+def test_a_feed_items_title_comes_before_a_heading_of_its_text() -> None:
+    """A feed that gives the body without its headline: the extraction's title is then the
+    first <h2> of the text."""
+    extracted = Extracted(title="Was gilt für Pendler?", markdown="x", paragraphs=("x",))
+    item = Item("feed.xml#2", None, b"", feed_title="Bahn  streikt am Montag")
+    assert pick_title(extracted, item) == "Bahn streikt am Montag"
+    assert pick_title(extracted, Item("page.html", None, b"")) == "Was gilt für Pendler?"
