@@ -106,7 +106,30 @@ def check_site(site_dir: Path, now: datetime | None = None) -> CheckReport:
         problems += _check_pages(site_dir, site)
     except InputError as error:
         problems += error.problems
+    problems += _deploy_and_sources(site_dir, config)
     return CheckReport(_ordered(problems), len(articles))
+
+
+def _deploy_and_sources(site_dir: Path, config: Config) -> list[Problem]:
+    """What `sitegen deploy` and `sitegen import` would refuse in site.yaml, found now."""
+    from sitegen.deploy import parse_targets  # on demand, as the commands themselves do
+    from sitegen.importer.pipeline import parse_source
+
+    problems: list[Problem] = []
+    try:
+        parse_targets(config.deploy, site_dir)
+    except InputError as error:
+        problems += error.problems
+    known = {t.slug for t in config.topics}
+    for n, data in enumerate(config.sources):  # their shape is checked with the config
+        problems += [
+            Problem(
+                "site.yaml", None, f"sources[{n}].topics", f"{topic!r} is not a topic of the site"
+            )
+            for topic in parse_source(data).topics
+            if topic not in known
+        ]
+    return problems
 
 
 def _ordered(problems: Iterable[Problem]) -> list[Problem]:

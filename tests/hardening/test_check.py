@@ -265,3 +265,21 @@ def test_the_command_line_runs_check(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert main(["check", "--site", str(site), "--strict"]) == 1
     out = capsys.readouterr().out
     assert "content/a.md:3: warning: date:" in out
+
+
+def test_deploy_targets_and_import_sources_are_checked_too(tmp_path: Path) -> None:
+    """What `sitegen deploy` and `sitegen import` would refuse later, `check` finds now."""
+    site = make(
+        tmp_path,
+        {"content/a.md": article("Alpha", topics=["world"])},
+        deploy={"default": "www", "targets": {"www": {"type": "dirctory", "path": "/tmp/x"}}},
+        sources=[
+            {"name": "Wire", "url": "https://wire.example/feed.xml", "topics": ["world", "nope"]}
+        ],
+    )
+    code, lines = check(site)
+    text = "\n".join(lines)
+    assert code == EXIT_PROBLEMS
+    assert "site.yaml: deploy.targets.www.type:" in text and "directory" in text
+    assert "site.yaml: sources[0].topics: 'nope' is not a topic of the site" in text
+    assert lines[-1] == "sitegen check: 2 errors, 0 warnings in 1 article"
