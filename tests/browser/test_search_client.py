@@ -352,7 +352,8 @@ def test_typing_a_common_word_keeps_the_results_shown(page: Any) -> None:
     assert titles(page) == shown
     page.press("#search-q", "Enter")
     page.wait_for_function(
-        "document.querySelector('.search-status').textContent.includes('zu kurz oder zu häufig')"
+        "document.querySelector('.search-status').textContent"
+        ".includes('zu kurz, zu lang oder zu häufig')"
     )
     assert page.locator(".search-hit").count() == 0
 
@@ -362,7 +363,7 @@ def test_a_query_with_no_word_to_search_by_says_so(page: Any, query: str) -> Non
     search_for(page, query)
     assert page.locator(".search-hit").count() == 0
     assert page.inner_text(".search-status").endswith(
-        "ist zu kurz oder zu häufig, um danach zu suchen."
+        "ist zu kurz, zu lang oder zu häufig, um danach zu suchen."
     )
 
 
@@ -712,3 +713,57 @@ def test_more_results_is_not_offered_while_a_new_search_loads(
         assert all("Theater" in title for title in titles(page))
     finally:
         context.close()
+
+
+def test_what_is_typed_while_the_first_results_load_stays(browser: Any, server: str) -> None:
+    """The filters are made once the first results are painted; filling them in must not
+    put the URL's query back into the field over what the reader has typed since."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        held: list[Any] = []
+        page.route("**/search/d/*.bin", lambda route: held.append(route))
+        page.goto(server + "?q=Bahnstreik")
+        page.wait_for_function("document.querySelector('#search-q').value === 'Bahnstreik'")
+        page.focus("#search-q")
+        page.keyboard.press("End")
+        page.keyboard.type(" Tag")
+        for route in held:
+            route.continue_()
+        page.unroute("**/search/d/*.bin")
+        page.wait_for_selector(".search-filters")
+        assert page.input_value("#search-q") == "Bahnstreik Tag"
+        page.wait_for_function(
+            "new URLSearchParams(location.search).get('q') === 'Bahnstreik Tag' && " + SHOWN
+        )
+    finally:
+        context.close()
+
+
+def test_the_last_more_results_leaves_the_keyboard_on_the_first_new_hit(page: Any) -> None:
+    search_for(page, "Bahnstreik")  # 13 hits: 5, 10, then the last 3
+    page.focus(".search-more")
+    for shown in (10, 13):
+        page.keyboard.press("Enter")
+        page.wait_for_function(
+            f"document.querySelectorAll('.search-hit').length === {shown}"
+            " && document.querySelector('.search-results').ariaBusy === 'false'"
+        )
+    assert not page.is_visible(".search-more")
+    focused = page.evaluate(
+        "document.activeElement.closest('.search-hit')?.querySelector('h2').innerText"
+    )
+    assert focused == titles(page)[10]
+
+
+def test_a_date_typed_digit_by_digit_is_one_step_back(page: Any, server: str) -> None:
+    open_search(page, server + "?q=Bahnstreik")
+    page.click(".search-filters summary")
+    page.focus("input[name=from]")
+    page.keyboard.type("01032025")  # day, month, year in some order: a date in 2025
+    page.wait_for_function(
+        "(new URLSearchParams(location.search).get('from') || '').startsWith('2025-') && " + SHOWN
+    )
+    page.go_back()
+    page.wait_for_function("!new URLSearchParams(location.search).has('from') && " + SHOWN)
+    assert page.url == server + "?q=Bahnstreik"

@@ -87,7 +87,7 @@ def test_a_query_without_match_says_so(page: Any) -> None:
 def test_a_query_of_only_common_words_says_so(page: Any) -> None:
     search_for(page, "die und")
     assert page.locator(".search-hit").count() == 0
-    assert "zu kurz oder zu häufig" in page.inner_text(".search-status")
+    assert "zu kurz, zu lang oder zu häufig" in page.inner_text(".search-status")
 
 
 def test_result_links_open_their_articles(page: Any, reading_url: str) -> None:
@@ -172,3 +172,30 @@ def test_a_cache_left_half_filled_is_filled_not_taken_for_complete(
             wait_until(page, ALL_CACHED, wanted)
     finally:
         context.close()
+
+
+def test_without_javascript_the_page_offers_topics_and_tags_not_a_dead_form(
+    chromium: Any, reading_url: str
+) -> None:
+    context = chromium.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(reading_url + "search/")
+        assert not page.is_visible(".search-form")
+        assert page.get_by_role("heading", name="Themen").is_visible()
+        assert page.get_by_role("heading", name="Tags").is_visible()
+        assert page.locator("#search a[href='/topics/klima/']").is_visible()
+    finally:
+        context.close()
+
+
+def test_each_hit_is_in_its_articles_language(page: Any, reading_url: str) -> None:
+    """A screen reader reads an English title as English on a German site."""
+    open_search(page, reading_url + "search/?q=cloud")
+    hits = page.locator(".search-hit").evaluate_all(
+        "hits => hits.map(h => [h.lang, h.querySelector('h2 a').getAttribute('href')])"
+    )
+    assert {lang for lang, _ in hits} == {"de", "en"}
+    for lang, href in hits:
+        article = page.request.get(reading_url + href.lstrip("/")).text()
+        assert f'<html lang="{lang}">' in article
