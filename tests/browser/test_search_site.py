@@ -199,3 +199,17 @@ def test_each_hit_is_in_its_articles_language(page: Any, reading_url: str) -> No
     for lang, href in hits:
         article = page.request.get(reading_url + href.lstrip("/")).text()
         assert f'<html lang="{lang}">' in article
+
+
+@pytest.mark.parametrize(
+    ("typed", "umlaut"),
+    [("Ueberrasch", "Überrasch"), ("Erschuetter", "Erschütter"), ("Muen", "Mün")],
+)
+def test_half_a_word_spelt_without_its_umlaut_finds_what_the_umlaut_finds(
+    page: Any, reading_url: str, typed: str, umlaut: str
+) -> None:
+    """ "ue" for "ü" while typing (the last word is also a prefix), as whole words already do."""
+    open_search(page, reading_url + "search/?q=" + umlaut)
+    expected = all_titles(page)
+    open_search(page, reading_url + "search/?q=" + typed)
+    assert expected and all_titles(page) == expected
