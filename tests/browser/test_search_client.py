@@ -767,3 +767,23 @@ def test_a_date_typed_digit_by_digit_is_one_step_back(page: Any, server: str) ->
     page.go_back()
     page.wait_for_function("!new URLSearchParams(location.search).has('from') && " + SHOWN)
     assert page.url == server + "?q=Bahnstreik"
+
+
+def test_back_to_a_search_shows_as_many_hits_as_it_had(page: Any) -> None:
+    search_for(page, "Bahnstreik")
+    page.click(".search-more")
+    page.wait_for_function(
+        "document.querySelectorAll('.search-hit').length === 10"
+        " && document.querySelector('.search-results').ariaBusy === 'false'"
+    )
+    ten = titles(page)
+    search_for(page, "Gewerkschaft")
+    page.go_back()
+    page.wait_for_function(
+        "new URLSearchParams(location.search).get('q') === 'Bahnstreik' && " + SHOWN
+    )
+    assert titles(page) == ten
+    assert page.inner_text(".search-status") == "13 Treffer, 10 angezeigt"
+    page.reload()  # as when coming back from an article the browser did not keep in memory
+    page.wait_for_function(SHOWN)
+    assert titles(page) == ten
