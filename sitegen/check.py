@@ -35,6 +35,7 @@ from sitegen.pipeline import plan_site
 from sitegen.produce import OFFLINE_FILE, Producer
 from sitegen.routes import Route
 from sitegen.site import build_site
+from sitegen.slug import term_slug
 
 EXIT_CLEAN, EXIT_PROBLEMS = 0, 1
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -113,6 +114,7 @@ def check_site(site_dir: Path, now: datetime | None = None) -> CheckReport:
 def _deploy_and_sources(site_dir: Path, config: Config) -> list[Problem]:
     """What `sitegen deploy` and `sitegen import` would refuse in site.yaml, found now."""
     from sitegen.deploy import parse_targets  # on demand, as the commands themselves do
+    from sitegen.importer.decode import InputProblem
     from sitegen.importer.pipeline import parse_source
 
     problems: list[Problem] = []
@@ -121,13 +123,20 @@ def _deploy_and_sources(site_dir: Path, config: Config) -> list[Problem]:
     except InputError as error:
         problems += error.problems
     known = {t.slug for t in config.topics}
-    for n, data in enumerate(config.sources):  # their shape is checked with the config
+    for n, data in enumerate(config.sources):
+        where = f"sources[{n}]"
+        if isinstance(data.get("topics"), str):  # one name, not a list of its letters
+            problems.append(Problem("site.yaml", None, f"{where}.topics", "expected a list"))
+            continue
+        try:
+            topics = parse_source(data).topics
+        except (InputProblem, TypeError, AttributeError) as error:  # what import would refuse
+            problems.append(Problem("site.yaml", None, where, f"not a valid source: {error}"))
+            continue
         problems += [
-            Problem(
-                "site.yaml", None, f"sources[{n}].topics", f"{topic!r} is not a topic of the site"
-            )
-            for topic in parse_source(data).topics
-            if topic not in known
+            Problem("site.yaml", None, f"{where}.topics", f"{topic!r} is not a topic of the site")
+            for topic in topics
+            if term_slug(topic) not in known
         ]
     return problems
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from sitegen.importer.metadata import (
 from sitegen.importer.model import Extracted, ImportOptions, Item
 
 DAY_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
+TAG = re.compile(r"<[^>]+>")  # feedparser keeps a title's markup
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,8 @@ class Draft:
 def pick_title(extracted: Extracted, item: Item) -> str:
     """A feed item's own title first: the extraction's may be a heading of the text (an <h2>
     when the feed gives the article's body without its headline)."""
-    title = " ".join((item.feed_title or extracted.title or "").split())
+    feed_title = html.unescape(TAG.sub(" ", item.feed_title)) if item.feed_title else None
+    title = " ".join((feed_title or extracted.title or "").split())
     if not title:
         raise InputProblem(
             "no title found: no headline line above the text, no title the text repeats in "
@@ -52,15 +55,15 @@ def pick_title(extracted: Extracted, item: Item) -> str:
 
 
 def pick_date(extracted: Extracted, item: Item, now: datetime) -> tuple[datetime, bool]:
-    """The page's or feed's own date, a time of day before a bare day (a bare day read as
-    midnight UTC can be the wrong day); else the import time, marked as estimated."""
-    dated = [
-        (DAY_ONLY.fullmatch(value.strip()) is not None, found)
-        for value in (extracted.date, item.feed_date)
-        if value and (found := parse_date(value))
-    ]
-    dated.sort(key=lambda pair: pair[0])  # stable: the page's before the feed's otherwise
-    return (dated[0][1], False) if dated else (now, True)
+    """The page's or feed's own date; else the import time, marked as estimated. Where the
+    page gives a bare day (read as midnight UTC) and the feed a time on that very day, the
+    feed's time: midnight UTC can be the wrong day where the article was published."""
+    page, feed = parse_date(extracted.date), parse_date(item.feed_date)
+    bare = extracted.date is not None and DAY_ONLY.fullmatch(extracted.date.strip())
+    if page and feed and bare and feed.date() == page.date():
+        return feed, False
+    found = page or feed
+    return (found, False) if found else (now, True)
 
 
 def make_article(

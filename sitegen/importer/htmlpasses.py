@@ -252,7 +252,10 @@ def embedded_body(tree: Any) -> str:
 
 
 PUBLISHED = frozenset({"article:published_time", "og:published_time", "datepublished"})
-TIME_OF_DAY = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+# A day and a time with its offset: without one, the zone (and maybe the day) is unknown.
+TIME_OF_DAY = re.compile(
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})"
+)
 
 
 def published_time(tree: Any) -> str | None:
@@ -261,11 +264,11 @@ def published_time(tree: Any) -> str | None:
     for meta in tree.iterfind(".//meta"):
         key = meta.get("property") or meta.get("name") or meta.get("itemprop") or ""
         value = (meta.get("content") or "").strip()
-        if key.lower() in PUBLISHED and TIME_OF_DAY.match(value):
+        if key.lower() in PUBLISHED and TIME_OF_DAY.fullmatch(value):
             return value
     for data in _json_ld(tree):
         for value in _values(data, "datePublished"):
-            if TIME_OF_DAY.match(value.strip()):
+            if TIME_OF_DAY.fullmatch(value.strip()):
                 return value.strip()
     return None
 

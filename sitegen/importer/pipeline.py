@@ -25,6 +25,7 @@ from sitegen.importer.store import (
     write_atomic,
 )
 from sitegen.importer.textclean import clean_text, recurring_lines
+from sitegen.slug import term_slug
 
 Printer = Callable[[str], None]
 HTML_START = ("<!doctype html", "<html", "<head", "<body", "<p>", "<div", "<article", "<?xml")
@@ -182,7 +183,7 @@ def run_import(
     known_topics: frozenset[str] | None = None,
 ) -> int:
     """Import every SOURCE (or every configured source); 0 when all went well, else 1.
-    With `known_topics` (site.yaml's), a topic given that is not one of them is refused
+    With `known_topics` (site.yaml's slugs), a topic given that names none of them is refused
     before anything is written: the next build would fail on every article given it."""
     try:
         targets = targets_for(sources, config_sources)
@@ -190,12 +191,12 @@ def run_import(
         err(f"error: site.yaml: {exc}")
         return 1
     if known_topics is not None:
-        unknown = [f"--topic {t}" for t in options.topics if t not in known_topics] + [
+        unknown = [f"--topic {t}" for t in options.topics if term_slug(t) not in known_topics] + [
             f"site.yaml: source {t.source.name!r}: topics: {topic}"
             for t in targets
             if t.source
             for topic in t.source.topics
-            if topic not in known_topics
+            if term_slug(topic) not in known_topics
         ]
         for where in unknown:
             err(f"error: {where}: no such topic in site.yaml ({', '.join(sorted(known_topics))})")

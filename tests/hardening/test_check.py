@@ -283,3 +283,26 @@ def test_deploy_targets_and_import_sources_are_checked_too(tmp_path: Path) -> No
     assert "site.yaml: deploy.targets.www.type:" in text and "directory" in text
     assert "site.yaml: sources[0].topics: 'nope' is not a topic of the site" in text
     assert lines[-1] == "sitegen check: 2 errors, 0 warnings in 1 article"
+
+
+@pytest.mark.parametrize(
+    ("source", "problem"),
+    [
+        ({"topics": "world"}, "site.yaml: sources[0].topics: expected a list"),
+        ({"topics": 5}, "site.yaml: sources[0]: not a valid source"),
+        ({"topics": ["World"]}, None),  # a topic's name stands for its slug, as in articles
+    ],
+)
+def test_odd_sources_are_problems_not_crashes(
+    tmp_path: Path, source: dict[str, object], problem: str | None
+) -> None:
+    site = make(
+        tmp_path,
+        {"content/a.md": article("Alpha", topics=["world"])},
+        sources=[{"name": "Wire", "url": "https://wire.example/feed.xml", **source}],
+    )
+    code, lines = check(site)
+    if problem is None:
+        assert code == EXIT_CLEAN, lines
+    else:
+        assert code == EXIT_PROBLEMS and any(line.startswith(problem) for line in lines), lines

@@ -140,3 +140,25 @@ def test_a_feed_items_title_comes_before_a_heading_of_its_text() -> None:
     item = Item("feed.xml#2", None, b"", feed_title="Bahn  streikt am Montag")
     assert pick_title(extracted, item) == "Bahn streikt am Montag"
     assert pick_title(extracted, Item("page.html", None, b"")) == "Was gilt für Pendler?"
+
+
+def test_a_feeds_time_on_another_day_does_not_move_a_pages_day() -> None:
+    """A feed gives every entry a time (its updated time, when nothing else): only one on the
+    page's own day is that day's time."""
+    extracted = Extracted(title=None, markdown="x", paragraphs=("x",), date="2025-03-05")
+    item = Item("feed.xml#3", None, b"", feed_date="2025-06-20T08:00:00+00:00")
+    assert pick_date(extracted, item, NOW) == (datetime(2025, 3, 5, tzinfo=UTC), False)
+
+
+@pytest.mark.parametrize("stated", ["2025-03-01T23:30:00", "2025-03-01T23:30:00 CET"])
+def test_a_stated_time_without_a_usable_offset_leaves_the_day(rules: Rules, stated: str) -> None:
+    meta = f'<meta property="article:published_time" content="{stated}">'
+    extracted = extract_html(_page_published(meta), None, rules)
+    assert extracted.date is not None and extracted.date.startswith("2025-03-01")
+    assert pick_date(extracted, Item("page.html", None, b""), NOW)[1] is False
+
+
+def test_a_feed_title_is_plain_text() -> None:
+    extracted = Extracted(title=None, markdown="x", paragraphs=("x",))
+    item = Item("feed.xml#4", None, b"", feed_title="Tom &amp; Jerry <em>again</em>")
+    assert pick_title(extracted, item) == "Tom & Jerry again"

@@ -161,3 +161,13 @@ def test_a_topic_the_site_does_not_have_is_refused_before_writing(site: Path) ->
         err.append, known_topics=frozenset(TOPICS),
     )  # fmt: skip
     assert code == 0 and len(articles(site)) == 1
+
+
+def test_a_topic_given_by_its_name_is_the_topic_of_that_slug(site: Path) -> None:
+    """As in an article's front matter, "Technologie" names the topic `technologie`."""
+    sample = str(FIXTURES / "boltwise-deepseek-r1.txt")
+    code = run_import(
+        site, [sample], ImportOptions(topics=("Technologie",)), [], TOPICS, NOW, [].append,
+        [].append, known_topics=frozenset(TOPICS),
+    )  # fmt: skip
+    assert code == 0 and len(articles(site)) == 1
