@@ -150,6 +150,7 @@ def test_a_feeds_time_on_another_day_does_not_move_a_pages_day() -> None:
     assert pick_date(extracted, item, NOW) == (datetime(2025, 3, 5, tzinfo=UTC), False)
 
 
+@pytest.mark.filterwarnings("ignore:tzname CET identified")  # trafilatura's date parser
 @pytest.mark.parametrize("stated", ["2025-03-01T23:30:00", "2025-03-01T23:30:00 CET"])
 def test_a_stated_time_without_a_usable_offset_leaves_the_day(rules: Rules, stated: str) -> None:
     meta = f'<meta property="article:published_time" content="{stated}">'
