@@ -35,7 +35,6 @@ from sitegen.pipeline import plan_site
 from sitegen.produce import OFFLINE_FILE, Producer
 from sitegen.routes import Route
 from sitegen.site import build_site
-from sitegen.slug import term_slug
 
 EXIT_CLEAN, EXIT_PROBLEMS = 0, 1
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -115,7 +114,7 @@ def _deploy_and_sources(site_dir: Path, config: Config) -> list[Problem]:
     """What `sitegen deploy` and `sitegen import` would refuse in site.yaml, found now."""
     from sitegen.deploy import parse_targets  # on demand, as the commands themselves do
     from sitegen.importer.decode import InputProblem
-    from sitegen.importer.pipeline import parse_source
+    from sitegen.importer.pipeline import parse_source, unknown_topics
 
     problems: list[Problem] = []
     try:
@@ -135,8 +134,7 @@ def _deploy_and_sources(site_dir: Path, config: Config) -> list[Problem]:
             continue
         problems += [
             Problem("site.yaml", None, f"{where}.topics", f"{topic!r} is not a topic of the site")
-            for topic in topics
-            if term_slug(topic) not in known
+            for topic in unknown_topics(topics, known)
         ]
     return problems
 

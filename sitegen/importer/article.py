@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import html
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -23,7 +22,6 @@ from sitegen.importer.metadata import (
 from sitegen.importer.model import Extracted, ImportOptions, Item
 
 DAY_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
-TAG = re.compile(r"<[^>]+>")  # feedparser keeps a title's markup
 
 
 @dataclass(frozen=True)
@@ -44,8 +42,7 @@ class Draft:
 def pick_title(extracted: Extracted, item: Item) -> str:
     """A feed item's own title first: the extraction's may be a heading of the text (an <h2>
     when the feed gives the article's body without its headline)."""
-    feed_title = html.unescape(TAG.sub(" ", item.feed_title)) if item.feed_title else None
-    title = " ".join((feed_title or extracted.title or "").split())
+    title = " ".join((item.feed_title or extracted.title or "").split())
     if not title:
         raise InputProblem(
             "no title found: no headline line above the text, no title the text repeats in "

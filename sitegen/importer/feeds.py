@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import html
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -42,6 +43,11 @@ def _date(entry: Any) -> str | None:
     return datetime.fromtimestamp(calendar.timegm(parsed), UTC).isoformat()
 
 
+def _plain(title: str | None) -> str | None:
+    """A title as text: feedparser keeps an HTML title's markup and entities."""
+    return html.unescape(TAG.sub(" ", title)) if title else None
+
+
 def _content(entry: Any) -> str | None:
     for item in entry.get("content") or ():
         value = str(item.get("value") or "")
@@ -64,7 +70,7 @@ def parse_feed(data: bytes, base_url: str = "") -> list[Entry]:
             Entry(
                 entry_id=str(item.get("id") or link or item.get("title") or ""),
                 link=str(link) if link else None,
-                title=item.get("title"),
+                title=_plain(item.get("title")),
                 date=_date(item),
                 author=item.get("author"),
                 tags=tuple(str(t.get("term")) for t in item.get("tags") or () if t.get("term")),

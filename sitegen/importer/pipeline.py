@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -163,6 +163,11 @@ def report(outcome: Outcome, ctx: Context) -> None:
         ctx.err(f"{verb} {outcome.path} <- {outcome.origin}")
 
 
+def unknown_topics(topics: Iterable[str], known: Collection[str]) -> list[str]:
+    """The topics that name none of the site's (by slug: "World" names `world`)."""
+    return [topic for topic in topics if term_slug(topic) not in known]
+
+
 def targets_for(
     sources: Sequence[str], config_sources: Sequence[Mapping[str, Any]]
 ) -> list[Target]:
@@ -191,12 +196,11 @@ def run_import(
         err(f"error: site.yaml: {exc}")
         return 1
     if known_topics is not None:
-        unknown = [f"--topic {t}" for t in options.topics if term_slug(t) not in known_topics] + [
+        unknown = [f"--topic {t}" for t in unknown_topics(options.topics, known_topics)] + [
             f"site.yaml: source {t.source.name!r}: topics: {topic}"
             for t in targets
             if t.source
-            for topic in t.source.topics
-            if term_slug(topic) not in known_topics
+            for topic in unknown_topics(t.source.topics, known_topics)
         ]
         for where in unknown:
             err(f"error: {where}: no such topic in site.yaml ({', '.join(sorted(known_topics))})")

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.importer.article import pick_date, pick_title
+from sitegen.importer.feeds import parse_feed
 from sitegen.importer.htmlextract import extract_html
 from sitegen.importer.mdrender import absolute
 from sitegen.importer.model import Extracted, Item
@@ -160,6 +161,13 @@ def test_a_stated_time_without_a_usable_offset_leaves_the_day(rules: Rules, stat
 
 
 def test_a_feed_title_is_plain_text() -> None:
+    """feedparser keeps an HTML title's markup and entities: 'Tom &amp; Jerry <em>again</em>'."""
+    rss = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>c</title><item>'
+        b"<title>Tom &amp;amp; Jerry &lt;em&gt;again&lt;/em&gt;</title>"
+        b"<link>https://x.example/a</link><guid>a</guid></item></channel></rss>"
+    )
+    (entry,) = parse_feed(rss)
     extracted = Extracted(title=None, markdown="x", paragraphs=("x",))
-    item = Item("feed.xml#4", None, b"", feed_title="Tom &amp; Jerry <em>again</em>")
+    item = Item("feed.xml#4", None, b"", feed_title=entry.title)
     assert pick_title(extracted, item) == "Tom & Jerry again"
